@@ -1,0 +1,1 @@
+"""CLI commands, one small module per area; each exports ``COMMANDS``."""

@@ -1,0 +1,447 @@
+"""The data frdiff passes around: frozen, slotted dataclasses with a stable ``to_dict()``.
+
+Everything a command prints with ``--format json`` is one of these ``to_dict()``
+results, so the dict shapes here are the public JSON schema (see
+``frdiff/schema/``).  ``FORMAT_VERSION`` changes whenever a shape changes
+incompatibly.  No third-party object (lxml element, DeepDiff result) ever lives
+in these classes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+FORMAT_VERSION = 1
+
+ADD, REVISE, REMOVE = "add", "revise", "remove"
+ACTIONS = (ADD, REVISE, REMOVE)
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+#: Entry fields holding lists; the differ reports these as added/removed items.
+LIST_FIELDS = ("aliases", "addresses", "citations", "footnotes", "listed_items", "notes")
+#: Entry fields holding one text; the differ reports these as old/new.
+TEXT_FIELDS = ("country", "name", "license_requirement", "license_review_policy")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a reader should know: an irregularity, a disagreement, a row not used.
+
+    ``where`` names the document and place (instruction label, table row, field);
+    ``text`` quotes the text involved so the reader need not open the document.
+    """
+
+    severity: str
+    code: str
+    message: str
+    where: str = ""
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "where": self.where,
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Finding:
+        return cls(d["severity"], d["code"], d["message"], d.get("where", ""), d.get("text", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One Federal Register citation from an entry's citation cell.
+
+    ``raw`` is the text as printed; ``volume``/``page``/``date`` are filled where the
+    text gives them.  ``placeholder`` marks an unfilled "[INSERT FR PAGE NUMBER ...]"
+    that was (or could not be) resolved to the rule's own citation.
+    """
+
+    raw: str
+    volume: int | None = None
+    page: int | None = None
+    date: str | None = None
+    placeholder: bool = False
+
+    @property
+    def key(self) -> tuple[int, int] | str:
+        """What identifies the citation: volume and page, or the raw text."""
+        if self.volume is not None and self.page is not None:
+            return (self.volume, self.page)
+        return self.raw
+
+    def label(self) -> str:
+        """Short human form: "90 FR 14046" (or the raw text when unparsed)."""
+        if self.volume is not None and self.page is not None:
+            return f"{self.volume} FR {self.page}"
+        return self.raw
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "raw": self.raw,
+            "volume": self.volume,
+            "page": self.page,
+            "date": self.date,
+            "placeholder": self.placeholder,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Citation:
+        return cls(
+            d["raw"], d.get("volume"), d.get("page"), d.get("date"), d.get("placeholder", False)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One row of the Entity List: an entity under one country heading.
+
+    ``country`` is the canonical heading ("CHINA, PEOPLE'S REPUBLIC OF");
+    ``listed_items`` holds dash lines that are not aliases (facility lists such as
+    India's Department of Atomic Energy entry); ``notes`` holds cross references
+    such as "(See alternate address under France)".  ``source`` says where the
+    entry was read (document and row) and never takes part in comparisons.
+    """
+
+    country: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    license_requirement: str = ""
+    license_review_policy: str = ""
+    citations: tuple[Citation, ...] = ()
+    footnotes: tuple[int, ...] = ()
+    listed_items: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    country_code: str | None = None
+    source: str = field(default="", compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "country": self.country,
+            "country_code": self.country_code,
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "addresses": list(self.addresses),
+            "license_requirement": self.license_requirement,
+            "license_review_policy": self.license_review_policy,
+            "citations": [c.to_dict() for c in self.citations],
+            "footnotes": list(self.footnotes),
+            "listed_items": list(self.listed_items),
+            "notes": list(self.notes),
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Entry:
+        return cls(
+            country=d["country"],
+            name=d["name"],
+            aliases=tuple(d.get("aliases", ())),
+            addresses=tuple(d.get("addresses", ())),
+            license_requirement=d.get("license_requirement", ""),
+            license_review_policy=d.get("license_review_policy", ""),
+            citations=tuple(Citation.from_dict(c) for c in d.get("citations", ())),
+            footnotes=tuple(d.get("footnotes", ())),
+            listed_items=tuple(d.get("listed_items", ())),
+            notes=tuple(d.get("notes", ())),
+            country_code=d.get("country_code"),
+            source=d.get("source", ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A Federal Register document's identity and dates."""
+
+    document_number: str
+    title: str = ""
+    publication_date: str | None = None
+    effective_date: str | None = None
+    citation: str | None = None
+    volume: int | None = None
+    start_page: int | None = None
+    end_page: int | None = None
+    docket: str | None = None
+    rin: str | None = None
+    action: str | None = None
+    html_url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "document_number": self.document_number,
+            "title": self.title,
+            "publication_date": self.publication_date,
+            "effective_date": self.effective_date,
+            "citation": self.citation,
+            "volume": self.volume,
+            "start_page": self.start_page,
+            "end_page": self.end_page,
+            "docket": self.docket,
+            "rin": self.rin,
+            "action": self.action,
+            "html_url": self.html_url,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Rule:
+        fields: dict[str, Any] = {k: d.get(k) for k in cls.__dataclass_fields__}
+        fields["document_number"] = str(d["document_number"])
+        fields["title"] = d.get("title") or ""
+        return cls(**fields)
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    """What a rule's SUMMARY says it does; ``None`` where the SUMMARY is silent."""
+
+    text: str = ""
+    entities_added: int | None = None
+    entries_added: int | None = None
+    added_by_destination: tuple[tuple[str, int], ...] = ()
+    entries_revised: int | None = None
+    entries_removed: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "entities_added": self.entities_added,
+            "entries_added": self.entries_added,
+            "added_by_destination": dict(self.added_by_destination),
+            "entries_revised": self.entries_revised,
+            "entries_removed": self.entries_removed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Instruction:
+    """One amendatory instruction (AMDPAR), as read.
+
+    ``target`` is "supplement4" for instructions that amend the Entity List,
+    otherwise what it concerns ("authority", "other", "heading").
+    """
+
+    label: str
+    text: str
+    target: str
+    country: str | None = None
+    action: str | None = None
+    names: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "text": self.text,
+            "target": self.target,
+            "country": self.country,
+            "action": self.action,
+            "names": list(self.names),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change a rule makes to the list: add, revise or remove an entry.
+
+    ``entry`` is the entry as the rule prints it (``None`` for a removal, whose text
+    the rule does not reprint).  ``name_in_instruction`` is set when the
+    instruction spelled the name differently from the table.
+    """
+
+    action: str
+    country: str
+    name: str
+    entry: Entry | None = None
+    instruction: str = ""
+    instruction_label: str = ""
+    name_in_instruction: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "country": self.country,
+            "name": self.name,
+            "name_in_instruction": self.name_in_instruction,
+            "instruction_label": self.instruction_label,
+            "instruction": self.instruction,
+            "entry": self.entry.to_dict() if self.entry else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSet:
+    """Everything frdiff read from one rule."""
+
+    rule: Rule
+    claims: Claims = Claims()
+    instructions: tuple[Instruction, ...] = ()
+    changes: tuple[Change, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    source: str = ""
+
+    def counts(self) -> dict[str, Any]:
+        by_action = Counter(c.action for c in self.changes)
+        by_country: dict[str, dict[str, int]] = {}
+        for c in self.changes:
+            by_country.setdefault(c.country, Counter())[c.action] += 1
+        return {
+            "changes": len(self.changes),
+            **{a: by_action.get(a, 0) for a in ACTIONS},
+            "by_country": {k: dict(v) for k, v in sorted(by_country.items())},
+            "findings": dict(Counter(f.severity for f in self.findings)),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "kind": "rule",
+            "source": self.source,
+            "document": self.rule.to_dict(),
+            "claims": self.claims.to_dict(),
+            "summary": self.counts(),
+            "instructions": [i.to_dict() for i in self.instructions],
+            "changes": [c.to_dict() for c in self.changes],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The whole list as compiled on a date (an eCFR point-in-time copy)."""
+
+    entries: tuple[Entry, ...]
+    date: str | None = None
+    source: str = ""
+    findings: tuple[Finding, ...] = ()
+    rows: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "kind": "snapshot",
+            "date": self.date,
+            "source": self.source,
+            "rows": self.rows,
+            "entries": [e.to_dict() for e in self.entries],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def _plain(value: Any) -> Any:
+    """A list item as JSON: citations become their dicts, strings and numbers stay."""
+    return value.to_dict() if hasattr(value, "to_dict") else value
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field's change between two versions of an entry.
+
+    Text fields fill ``old``/``new``; list fields fill ``added``/``removed``.
+    """
+
+    field: str
+    old: str | None = None
+    new: str | None = None
+    added: tuple[Any, ...] = ()
+    removed: tuple[Any, ...] = ()
+
+    @property
+    def is_list(self) -> bool:
+        return self.field in LIST_FIELDS
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.is_list:
+            return {
+                "field": self.field,
+                "added": [_plain(x) for x in self.added],
+                "removed": [_plain(x) for x in self.removed],
+            }
+        return {"field": self.field, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDiff:
+    """A matched pair of entries and what changed between them."""
+
+    before: Entry
+    after: Entry
+    changes: tuple[FieldChange, ...]
+    match: str = "exact"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "country": self.after.country,
+            "name": self.after.name,
+            "match": self.match,
+            "before": self.before.to_dict(),
+            "after": self.after.to_dict(),
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """What differs between two versions of the list.
+
+    ``modified`` holds pairs matched by country and name; ``renamed`` pairs whose
+    name changed (matched through aliases or a close name); ``moved`` pairs whose
+    country changed.  Every entry of either side is in exactly one place: added,
+    removed, one of the pair lists, or unchanged.
+    """
+
+    added: tuple[Entry, ...] = ()
+    removed: tuple[Entry, ...] = ()
+    modified: tuple[EntryDiff, ...] = ()
+    renamed: tuple[EntryDiff, ...] = ()
+    moved: tuple[EntryDiff, ...] = ()
+    unchanged: int = 0
+    old_label: str = ""
+    new_label: str = ""
+    findings: tuple[Finding, ...] = ()
+
+    def summary(self) -> dict[str, Any]:
+        kinds = ("added", "removed", "modified", "renamed", "moved")
+        by_country: dict[str, Counter[str]] = {}
+
+        def bump(country: str, kind: str) -> None:
+            by_country.setdefault(country, Counter())[kind] += 1
+
+        for e in self.added:
+            bump(e.country, "added")
+        for e in self.removed:
+            bump(e.country, "removed")
+        for kind in ("modified", "renamed", "moved"):
+            for d in getattr(self, kind):
+                bump(d.after.country, kind)
+        counts = {k: len(getattr(self, k)) for k in kinds}
+        return {
+            **counts,
+            "total": sum(counts.values()),
+            "unchanged": self.unchanged,
+            "by_country": {c: {k: v[k] for k in kinds} for c, v in sorted(by_country.items())},
+        }
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.modified or self.renamed or self.moved)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "kind": "diff",
+            "old": self.old_label,
+            "new": self.new_label,
+            "summary": self.summary(),
+            "added": [e.to_dict() for e in self.added],
+            "removed": [e.to_dict() for e in self.removed],
+            "modified": [d.to_dict() for d in self.modified],
+            "renamed": [d.to_dict() for d in self.renamed],
+            "moved": [d.to_dict() for d in self.moved],
+            "findings": [f.to_dict() for f in self.findings],
+        }

@@ -1,0 +1,438 @@
+"""Normalization of Entity List text, in one place.
+
+Both parsers (Federal Register rules and eCFR snapshots) and the differ go
+through these functions, so "the same entry" means the same thing everywhere:
+
+- ``clean``: whitespace collapsed, nothing else touched (what is shown to users);
+- ``fold`` / ``name_key``: quotes, dashes, case and punctuation folded (what is
+  compared);
+- ``clean_alias``, ``split_addresses``: the list conventions of the Entity cell;
+- ``parse_citations``: "84 FR 22963, 5/21/19. 90 FR [INSERT FR PAGE NUMBER] ..."
+  into :class:`~frdiff.model.Citation` values;
+- ``country``: a heading, an instruction's "Under India" or a SUMMARY's
+  "China, People's Republic of (China)" to one canonical heading and ISO code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from frdiff.model import Citation
+
+_WS = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u2009": " ",
+        "\u202f": " ",
+    }
+)
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def clean(text: str | None) -> str:
+    """Collapse runs of layout whitespace to one space and strip the ends.
+
+    Only ASCII whitespace, no-break and zero-width spaces are touched: a thin space
+    after "§§" is the document's own text and stays.
+    """
+    if not text:
+        return ""
+    return _WS.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Text folded for comparison: NFKC, straight quotes, hyphens, case-folded."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return clean(text).casefold()
+
+
+def name_key(name: str) -> str:
+    """The comparison key of a name: folded, punctuation-insensitive.
+
+    "Huawei Technologies (Yangon) Co., Ltd.,." and "Huawei Technologies (Yangon)
+    Co., Ltd." share a key; so do curly and straight apostrophes.
+    """
+    return _NON_WORD.sub(" ", fold(name).replace("'", "")).strip()
+
+
+# ---------------------------------------------------------------------------
+# Entity cell conventions
+
+_LEADING_DASH = re.compile(r"^\s*[\u2014\u2013\u2012\u2015-]+\s*")
+_TRAILING_AND = re.compile(r"(?:[;,]\s*|\s+)and\s*$", re.IGNORECASE)
+_ABBREVIATIONS = frozenset(
+    """inc ltd co corp jsc llc plc pte pty bhd sdn gmbh ag sa s.a s.l s.r.l srl sarl
+    b.v bv n.v nv oy ab as a.s s.a.s spa s.p.a k.k kk ltda cia sl sro s.r.o d.o.o
+    doo ooo ojsc cjsc pjsc zao oao llp lp pvt mfg intl int'l dept univ assn assoc
+    bros jr sr st no dr mr mrs ms gen lt col maj capt adm""".split()
+)
+
+
+def ends_with_abbreviation(text: str) -> bool:
+    """True when the final period of ``text`` belongs to an abbreviation ("Co.", "S.A.")."""
+    m = re.search(r"(\S+)\.$", text)
+    if not m:
+        return False
+    word = m.group(1).rstrip(".").casefold()
+    word = word.rsplit("(", 1)[-1]
+    if word in _ABBREVIATIONS:
+        return True
+    # Initialisms such as "S.A." or "U.S." and single letters ("John Q.").
+    return (
+        bool(re.fullmatch(r"(?:\w\.)*\w", word))
+        and len(word.replace(".", "")) <= 3
+        and ("." in word or len(word) == 1)
+    )
+
+
+def strip_list_punctuation(text: str) -> str:
+    """Remove the list punctuation a cell item carries: separators and a dangling "and".
+
+    "—Zhongke Controllable Information Industry Co., Ltd.,;" -> "... Co., Ltd.";
+    "—Netrix;" -> "Netrix"; "—CPUNTO." -> "CPUNTO"; a period that ends an
+    abbreviation ("Ltd.", "S.A.") stays.
+    """
+    text = clean(text)
+    while True:
+        before = text
+        text = re.sub(r"\.{2,}$", ".", text)
+        text = _TRAILING_AND.sub("", text).strip()
+        text = text.rstrip(";,: ").strip()
+        if text.endswith(".") and not ends_with_abbreviation(text):
+            text = text[:-1].rstrip()
+        if text == before:
+            return text
+
+
+def is_dash_line(text: str) -> bool:
+    """True for an Entity-cell line led by a dash (an alias or a listed item)."""
+    return bool(_LEADING_DASH.match(text)) and bool(clean(_LEADING_DASH.sub("", text, count=1)))
+
+
+def clean_alias(text: str) -> str:
+    """An alias line without its leading dash and list punctuation."""
+    return strip_list_punctuation(_LEADING_DASH.sub("", clean(text), count=1))
+
+
+_ADDRESS_SPLIT = re.compile(r";\s*and\s+|;\s+(?=\S)", re.IGNORECASE)
+_SEE_ALSO = re.compile(
+    r"\s*\(\s*see\s+(?:also\s+)?alternat\w*\s+address(?:es)?[^)]*\)\.?\s*$", re.I
+)
+
+
+def split_addresses(text: str) -> tuple[list[str], list[str]]:
+    """Split an address text on "; and" (and bare ";"), dropping the final period.
+
+    Returns (addresses, notes): a trailing cross reference such as "(See alternate
+    address under France and Netherlands)." is a note, not part of an address.
+    """
+    text = clean(text)
+    notes: list[str] = []
+    m = _SEE_ALSO.search(text)
+    if m:
+        notes.append(clean(m.group(0)))
+        text = text[: m.start()]
+    parts = [strip_list_punctuation(p) for p in _ADDRESS_SPLIT.split(text)]
+    return [p for p in parts if p], notes
+
+
+# ---------------------------------------------------------------------------
+# Citations
+
+_FR_REF = re.compile(r"(?<![\w.])(\d{1,3})\s*FR\s*", re.IGNORECASE)
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for m in names
+}
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b")
+_WORD_DATE = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+
+
+def _iso(y: int, m: int, d: int) -> str | None:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in ``text`` ("5/21/19", "March 28, 2025") as ISO, else None.
+
+    Two-digit years are read as 1970-2069 (the Entity List began in 1997).
+    Impossible dates ("2/30/2024") give None.
+    """
+    m = _NUMERIC_DATE.search(text)
+    if m:
+        y = int(m.group(3))
+        if y < 100:
+            y += 2000 if y < 70 else 1900
+        return _iso(y, int(m.group(1)), int(m.group(2)))
+    m = _WORD_DATE.search(text)
+    if m and m.group(1).casefold() in _MONTHS:
+        return _iso(int(m.group(3)), _MONTHS[m.group(1).casefold()], int(m.group(2)))
+    return None
+
+
+def parse_citations(text: str) -> tuple[Citation, ...]:
+    """All Federal Register citations in a citation cell, in order.
+
+    "84 FR 22963, 5/21/19. 85 FR 34505, 6/5/20." gives two citations with dates;
+    "90 FR [INSERT FR PAGE NUMBER AND March 28, 2025." gives one placeholder
+    citation with volume 90, no page and the date.  Text that names no "FR"
+    citation at all gives one unparsed citation holding the text, so nothing is lost.
+    """
+    text = clean(text)
+    if not text:
+        return ()
+    starts = list(_FR_REF.finditer(text))
+    if not starts:
+        return (Citation(raw=text.rstrip(" .")),)
+    out: list[Citation] = []
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        raw = text[m.start() : end].strip().rstrip(" ,;")
+        rest = text[m.end() : end]
+        volume = int(m.group(1))
+        pm = re.match(r"(\d{1,6})\b", rest)
+        page = int(pm.group(1)) if pm else None
+        placeholder = page is None and "insert" in rest.casefold()
+        raw_clean = raw[:-1] if raw.endswith(".") and not raw.endswith("].") else raw
+        out.append(
+            Citation(
+                raw=raw_clean,
+                volume=volume,
+                page=page,
+                date=parse_date(rest),
+                placeholder=placeholder,
+            )
+        )
+    if starts[0].start() > 0:
+        lead = text[: starts[0].start()].strip(" .;,")
+        if lead:
+            out.insert(0, Citation(raw=lead))
+    return tuple(out)
+
+
+def resolve_placeholder(
+    c: Citation, volume: int | None, page: int | None, pub_date: str | None
+) -> Citation:
+    """A placeholder citation completed with the rule's own volume, page and date."""
+    return Citation(
+        raw=c.raw,
+        volume=volume if volume is not None else c.volume,
+        page=page,
+        date=c.date or pub_date,
+        placeholder=True,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Countries
+
+#: ISO 3166 alpha-2 code -> Entity List country heading.
+COUNTRY_HEADINGS: dict[str, str] = {
+    "AF": "AFGHANISTAN",
+    "AE": "UNITED ARAB EMIRATES",
+    "AM": "ARMENIA",
+    "AR": "ARGENTINA",
+    "AT": "AUSTRIA",
+    "AU": "AUSTRALIA",
+    "AZ": "AZERBAIJAN",
+    "BE": "BELGIUM",
+    "BG": "BULGARIA",
+    "BH": "BAHRAIN",
+    "BO": "BOLIVIA",
+    "BR": "BRAZIL",
+    "BY": "BELARUS",
+    "BZ": "BELIZE",
+    "CA": "CANADA",
+    "CH": "SWITZERLAND",
+    "CL": "CHILE",
+    "CN": "CHINA, PEOPLE'S REPUBLIC OF",
+    "CO": "COLOMBIA",
+    "CR": "COSTA RICA",
+    "CU": "CUBA",
+    "CY": "CYPRUS",
+    "CZ": "CZECH REPUBLIC",
+    "DE": "GERMANY",
+    "DK": "DENMARK",
+    "EE": "ESTONIA",
+    "EG": "EGYPT",
+    "ES": "SPAIN",
+    "FI": "FINLAND",
+    "FR": "FRANCE",
+    "GB": "UNITED KINGDOM",
+    "GE": "GEORGIA",
+    "GR": "GREECE",
+    "HK": "HONG KONG",
+    "HU": "HUNGARY",
+    "ID": "INDONESIA",
+    "IE": "IRELAND",
+    "IL": "ISRAEL",
+    "IN": "INDIA",
+    "IQ": "IRAQ",
+    "IR": "IRAN",
+    "IT": "ITALY",
+    "JM": "JAMAICA",
+    "JO": "JORDAN",
+    "JP": "JAPAN",
+    "KG": "KYRGYZSTAN",
+    "KP": "KOREA, NORTH",
+    "KR": "KOREA, SOUTH",
+    "KW": "KUWAIT",
+    "KZ": "KAZAKHSTAN",
+    "LB": "LEBANON",
+    "LK": "SRI LANKA",
+    "LT": "LITHUANIA",
+    "LU": "LUXEMBOURG",
+    "LV": "LATVIA",
+    "MA": "MOROCCO",
+    "MG": "MADAGASCAR",
+    "MK": "NORTH MACEDONIA",
+    "MM": "BURMA",
+    "MT": "MALTA",
+    "MX": "MEXICO",
+    "MY": "MALAYSIA",
+    "NI": "NICARAGUA",
+    "NL": "NETHERLANDS",
+    "NO": "NORWAY",
+    "NZ": "NEW ZEALAND",
+    "OM": "OMAN",
+    "PA": "PANAMA",
+    "PE": "PERU",
+    "PH": "PHILIPPINES",
+    "PK": "PAKISTAN",
+    "PL": "POLAND",
+    "PT": "PORTUGAL",
+    "PY": "PARAGUAY",
+    "QA": "QATAR",
+    "RO": "ROMANIA",
+    "RU": "RUSSIA",
+    "SA": "SAUDI ARABIA",
+    "SE": "SWEDEN",
+    "SG": "SINGAPORE",
+    "SK": "SLOVAKIA",
+    "SN": "SENEGAL",
+    "SS": "SOUTH SUDAN",
+    "SY": "SYRIA",
+    "TH": "THAILAND",
+    "TJ": "TAJIKISTAN",
+    "TR": "TURKEY",
+    "TW": "TAIWAN",
+    "UA": "UKRAINE",
+    "UG": "UGANDA",
+    "US": "UNITED STATES",
+    "UZ": "UZBEKISTAN",
+    "VE": "VENEZUELA",
+    "VN": "VIETNAM",
+    "YE": "YEMEN",
+    "ZA": "SOUTH AFRICA",
+}
+
+#: Other spellings of a heading (folded) -> ISO code.
+_COUNTRY_ALIASES: dict[str, str] = {
+    "china": "CN",
+    "people's republic of china": "CN",
+    "china, people's republic of (china)": "CN",
+    "prc": "CN",
+    "russian federation": "RU",
+    "turkiye": "TR",
+    "türkiye": "TR",
+    "south korea": "KR",
+    "korea, republic of": "KR",
+    "republic of korea": "KR",
+    "north korea": "KP",
+    "uae": "AE",
+    "u.a.e": "AE",
+    "united arab emirates (uae)": "AE",
+    "uk": "GB",
+    "great britain": "GB",
+    "myanmar": "MM",
+    "burma (myanmar)": "MM",
+    "viet nam": "VN",
+    "macedonia": "MK",
+    "the netherlands": "NL",
+    "czechia": "CZ",
+    "hong kong sar": "HK",
+}
+_HEADING_CODE = {fold(v): k for k, v in COUNTRY_HEADINGS.items()}
+#: Headings of regions with no ISO code of their own.
+REGION_HEADINGS = frozenset(
+    {
+        "crimea (occupied)",
+        "crimea region of ukraine",
+        "donetsk",
+        "luhansk",
+        "unknown",
+        "west bank",
+        "gaza",
+    }
+)
+
+
+def country(text: str) -> tuple[str, str | None]:
+    """A country heading, code or phrase -> (canonical heading, ISO code or None).
+
+    Accepts the table's "CHINA, PEOPLE’S REPUBLIC OF." (curly quote, stray period),
+    an instruction's "India", a SUMMARY's "China, People's Republic of (China)" and
+    the two-letter codes that some derived lists print as headings.  Unknown
+    headings are kept, upper-cased, with no code.
+    """
+    t = clean(text).translate(_QUOTES).strip(" .,;:")
+    f = t.casefold()
+    if len(t) == 2 and t.upper() in COUNTRY_HEADINGS:
+        code = t.upper()
+        return COUNTRY_HEADINGS[code], code
+    if f in _HEADING_CODE:
+        code = _HEADING_CODE[f]
+        return COUNTRY_HEADINGS[code], code
+    if f in _COUNTRY_ALIASES:
+        code = _COUNTRY_ALIASES[f]
+        return COUNTRY_HEADINGS[code], code
+    # "China, People's Republic of (China)": drop a trailing parenthesised short form.
+    short = re.sub(r"\s*\([^)]*\)\s*$", "", f)
+    if short != f:
+        heading, maybe = country(short)
+        if maybe:
+            return heading, maybe
+    return t.upper(), None
+
+
+def country_key(text: str) -> str:
+    """The comparison key of a country heading (its canonical, folded form)."""
+    return fold(country(text)[0])

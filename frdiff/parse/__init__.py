@@ -1,0 +1,1 @@
+"""Parsers: pure functions from bytes to :mod:`frdiff.model` objects."""

@@ -1,0 +1,231 @@
+"""The Entity cell: name, alias clause, aliases, addresses, listed items.
+
+Shared by the rule parser and the snapshot parser.  Input is the cell as lines
+(see :func:`frdiff.parse.xml.cell_text`); output is an :class:`EntityCell` plus
+the problems met, which callers turn into findings with their own location.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from frdiff.normalize import (
+    COUNTRY_HEADINGS,
+    clean,
+    clean_alias,
+    fold,
+    is_dash_line,
+    name_key,
+    split_addresses,
+    strip_list_punctuation,
+)
+
+_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_ALIAS_CLAUSE = re.compile(
+    r",?\s*\b(?:a\.?\s?k\.?\s?a\.?|also\s+known\s+as)\s*,?\s*(?:and\s+)?"
+    r"(?:the\s+following\s+(?P<count>[\w-]+)\s+(?:alias(?:es)?|names?)\s*:?)?",
+    re.IGNORECASE,
+)
+_INLINE_DASH = re.compile(r"(?:^|(?<=[\s;]))[\u2014\u2013]\s*")
+_LEGAL_SUFFIX = re.compile(
+    r"^(?:co\b|co\.|ltd|limited|inc\b|inc\.|incorporated|llc|l\.l\.c|plc|jsc|ojsc|cjsc|pjsc|"
+    r"ooo|gmbh|ag\b|s\.?a\.?\b|s\.?l\.?\b|b\.?v\.?\b|n\.?v\.?\b|pte|pvt|sdn|bhd|corp|corporation|"
+    r"company|group|l\.?p\.?\b|llp|s\.?r\.?l|sarl|spa|s\.p\.a|kft|a\.?s\.?\b|ab\b|oy\b|fze|fzco|"
+    r"fzc|fz-llc|dmcc|jlt|est\b|trading|d\.o\.o|s\.r\.o|sp\.? z|tic|ve\b|san\b|ltda|e\.?i\.?r\.?l)",
+    re.IGNORECASE,
+)
+_ENDS_LEGAL = re.compile(
+    r"(?:\b(?:co|ltd|limited|inc|incorporated|llc|plc|jsc|gmbh|ag|sa|s\.a|pte|corp|corporation|"
+    r"company|llp|fze|fzco|bhd|ooo|ltda|srl|spa|b\.v|bv)\.?)\s*$",
+    re.IGNORECASE,
+)
+_ADDRESS_START = re.compile(
+    r"^(?:\d|#|no\.?\s*\d|room\b|rm\b|building\b|bldg\b|floor\b|fl\b|unit\b|flat\b|suite\b|ste\b|"
+    r"apartment\b|apt\b|office\b|block\b|p\.?\s?o\.?\s+box|po box|house\b|plot\b|street\b|"
+    r"st\.\s|ul\.|d\.\s*\d|km\b|zone\b|area\b|level\b|tower\b|[a-z]?\d)",
+    re.IGNORECASE,
+)
+_COUNTRY_WORDS = frozenset(fold(v) for v in COUNTRY_HEADINGS.values()) | {
+    "china",
+    "hong kong",
+    "russia",
+    "uae",
+    "u.a.e",
+    "p.r. china",
+    "korea",
+    "south korea",
+}
+
+
+@dataclass
+class EntityCell:
+    """What an Entity cell says, before it becomes an :class:`~frdiff.model.Entry`."""
+
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    listed_items: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    declared_aliases: int | None = None
+    name_split: str = "whole"
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def problem(self, code: str, message: str, text: str = "") -> None:
+        self.problems.append((code, message, text))
+
+
+def _count(word: str | None) -> int | None:
+    if not word:
+        return None
+    w = word.casefold()
+    if w.isdigit():
+        return int(w)
+    return _NUMBERS.get(w)
+
+
+def _looks_like_country(text: str) -> bool:
+    last = fold(text.rstrip(" .")).rsplit(",", 1)[-1].strip()
+    return last in _COUNTRY_WORDS
+
+
+def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str, str, str]:
+    """Split "Name, address; and address." into (name, address text, how).
+
+    ``how`` is "known" when a name from the rule's instructions fixed the split,
+    "heuristic" when the split was guessed, "whole" when the line is all name.
+    Names contain commas ("Co., Ltd."), so the split is made at the first comma
+    after which the text is not a legal-form suffix and either the name ends in a
+    legal form or the rest starts like an address (a number, "Room", "No.") or ends
+    in a country.
+    """
+    line = clean(line)
+    commas = [m.start() for m in re.finditer(r",\s", line)]
+    keys = {name_key(n) for n in known_names if n}
+    if keys:
+        if name_key(line) in keys:
+            return line, "", "known"
+        for i in commas:
+            if name_key(line[:i]) in keys:
+                return line[:i], line[i + 1 :].strip(), "known"
+    candidates = [i for i in commas if not _LEGAL_SUFFIX.match(line[i + 1 :].lstrip())]
+    for i in candidates:
+        head, rest = line[:i], line[i + 1 :].strip()
+        if _ENDS_LEGAL.search(head) or _ADDRESS_START.match(rest):
+            return head, rest, "heuristic"
+    if candidates and _looks_like_country(line):
+        i = candidates[0]
+        return line[:i], line[i + 1 :].strip(), "heuristic"
+    return line, "", "whole"
+
+
+def _split_inline_dashes(text: str) -> list[str]:
+    """Alias text run together on one line ("—A; —B; and —C.") split at its dashes.
+
+    Each piece keeps a leading dash so it still reads as an alias line; text
+    before the first dash (if any) is returned as is.
+    """
+    parts = _INLINE_DASH.split(text)
+    out = [clean(parts[0])] if clean(parts[0]) else []
+    out.extend("\u2014" + clean(p) for p in parts[1:] if clean(p))
+    return out
+
+
+def _detach_trailing_address(alias_line: str) -> tuple[str, str]:
+    """Split "—Baz. 12 Road, Moscow, Russia." (last alias run into an address)."""
+    for m in re.finditer(r"[.;]\s+", alias_line):
+        rest = alias_line[m.end() :]
+        if _ADDRESS_START.match(rest) or (_looks_like_country(rest) and "," in rest):
+            return alias_line[: m.start() + 1], rest
+    return alias_line, ""
+
+
+def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> EntityCell:
+    """Read an Entity cell's lines into name, aliases, addresses and listed items.
+
+    The first line holds the name and, optionally, the alias clause ("a.k.a., the
+    following N aliases:").  Dash-led lines after it are aliases when there is an
+    alias clause and listed items (facility lists) when there is not.  Other lines
+    are addresses, split on "; and".  A name line without an alias clause may carry
+    the addresses too ("PowerAir Pte. Ltd., 1 Raffles Place, ..."): the split uses
+    ``known_names`` (names the rule's instructions quote) when one fits.
+    """
+    known = list(known_names)
+    if not lines:
+        cell = EntityCell(name="")
+        cell.problem("empty-entity-cell", "the Entity cell is empty")
+        return cell
+    first, rest = lines[0], list(lines[1:])
+    m = _ALIAS_CLAUSE.search(first)
+    has_clause = bool(m)
+    declared: int | None = None
+    if m:
+        head, tail = first[: m.start()], first[m.end() :]
+        declared = _count(m.group("count"))
+        if m.group("count") and declared is None:
+            declared = None
+        name = strip_list_punctuation(head)
+        cell = EntityCell(name=name, declared_aliases=declared, name_split="alias-clause")
+        tail = clean(tail)
+        if tail:
+            if m.group("count") is None and not tail.startswith(("\u2014", "\u2013", "-")):
+                # "X, a.k.a. Y" with no list: the alias runs to the first ";" or the end.
+                alias, _, more = tail.partition(";")
+                rest.insert(0, "\u2014" + alias)
+                if clean(more):
+                    rest.insert(1, more)
+            else:
+                rest = [*_split_inline_dashes(tail), *rest]
+    else:
+        name_text = first
+        if name_text.rstrip().endswith(":") and any(is_dash_line(r) for r in rest):
+            cell = EntityCell(name=strip_list_punctuation(name_text), name_split="list-lead")
+        else:
+            name, address_text, how = split_name_address(name_text, known)
+            cell = EntityCell(name=strip_list_punctuation(name), name_split=how)
+            if address_text:
+                rest.insert(0, address_text)
+    in_aliases = has_clause
+    pending = list(rest)
+    while pending:
+        line = pending.pop(0)
+        if is_dash_line(line):
+            target = cell.aliases if has_clause else cell.listed_items
+            pieces = _split_inline_dashes(line) if line.count("\u2014") > 1 else [line]
+            for n, piece in enumerate(pieces):
+                last = n == len(pieces) - 1
+                if (
+                    last
+                    and has_clause
+                    and declared is not None
+                    and len(cell.aliases) + 1 == declared
+                ):
+                    piece, address = _detach_trailing_address(piece)
+                    if address:
+                        pending.insert(0, address)
+                item = clean_alias(piece)
+                if item:
+                    target.append(item)
+            if not in_aliases and has_clause:
+                cell.problem("alias-after-address", "an alias line follows an address", line)
+            continue
+        in_aliases = False
+        addresses, notes = split_addresses(line)
+        cell.addresses.extend(addresses)
+        cell.notes.extend(notes)
+    if declared is not None and declared != len(cell.aliases):
+        cell.problem(
+            "alias-count",
+            f"the alias clause announces {declared} aliases, the cell lists {len(cell.aliases)}",
+            first,
+        )
+    if not cell.name:
+        cell.problem("no-name", "no entity name could be read from the Entity cell", first)
+    return cell

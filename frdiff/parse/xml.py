@@ -1,0 +1,185 @@
+"""Safe XML loading and the cell-text helpers both parsers share.
+
+Documents come from the network and are untrusted: ``load`` refuses entity
+declarations outright (XXE, billion laughs), never touches the network or the
+file system, bounds the input size and the tree depth, and turns every lxml
+failure into a :class:`~frdiff.errors.ParseError` that names the document,
+line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from frdiff.errors import ParseError, TooLargeError
+from frdiff.normalize import clean
+
+#: Default bound on one document (the whole eCFR part 744 is about 2.5 MB).
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
+#: Deeper trees than this are not FR or eCFR documents (real ones nest < 15 levels).
+MAX_DEPTH = 200
+
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!DOCTYPE\s+html|<html\b|<head\b|<body\b)", re.I
+)
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        recover=False,
+    )
+
+
+def load(data: bytes, *, where: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> etree._Element:
+    """Parse untrusted XML bytes into an element tree, or raise a clear ParseError.
+
+    ``where`` names the document in every error ("2025-05427.xml").
+    """
+    if not isinstance(data, bytes):
+        raise ParseError("expected bytes", where=where)
+    if len(data) > max_bytes:
+        raise TooLargeError(
+            f"document is {len(data):,} bytes, over the {max_bytes:,}-byte limit", where=where
+        )
+    if not data.strip():
+        raise ParseError("document is empty", where=where)
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError("document is binary (NUL bytes), not XML", where=where)
+    head = data[:4096].lstrip(b"\xef\xbb\xbf")
+    if _HTML_START.match(head):
+        raise ParseError("document is an HTML page (an error page?), not XML", where=where)
+    prolog = data[:65536]
+    if _DOCTYPE.search(prolog) and _ENTITY_DECL.search(prolog):
+        raise ParseError(
+            "document declares XML entities in a DOCTYPE; refused (no entity expansion)",
+            where=where,
+        )
+    try:
+        root = etree.fromstring(data, parser=_parser())
+    except etree.XMLSyntaxError as exc:
+        line, col = exc.position if exc.position else (0, 0)
+        msg = exc.msg or str(exc)
+        raise ParseError(
+            f"not well-formed XML at line {line}, column {col}: {msg}", where=where
+        ) from None
+    except (ValueError, MemoryError) as exc:
+        raise ParseError(f"cannot parse XML: {exc}", where=where) from None
+    if root is None:
+        raise ParseError("document has no root element", where=where)
+    _check_depth(root, where)
+    return root
+
+
+def _check_depth(root: etree._Element, where: str) -> None:
+    stack = [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ParseError(f"XML nested deeper than {MAX_DEPTH} levels", where=where)
+        stack.extend((child, depth + 1) for child in el)
+
+
+def local(tag: object) -> str:
+    """An element's tag without namespace, upper-cased ('' for comments and PIs)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1].upper()
+
+
+def text_of(el: etree._Element) -> str:
+    """All text inside ``el``, whitespace collapsed."""
+    return clean("".join(str(t) for t in el.itertext()))
+
+
+# ---------------------------------------------------------------------------
+# Cell text: lines and footnote markers
+
+_BREAK_BLOCKS = frozenset({"LI", "P", "DIV", "FP", "LINE"})
+_BREAKS = frozenset({"BR"})
+_SKIP = frozenset({"PRTPAGE", "FTREF", "GID"})
+_FOOTNOTE = re.compile(r"^\s*(\d{1,2}(?:\s*,\s*\d{1,2})*)\s*$")
+
+
+@dataclass
+class CellText:
+    """A table cell read as lines (LI / P / br breaks) plus its footnote markers."""
+
+    lines: list[str] = field(default_factory=list)
+    footnotes: list[int] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
+
+
+class _LineBuilder:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.buf: list[str] = []
+        self.footnotes: list[int] = []
+
+    def add(self, s: str | None) -> None:
+        if s:
+            self.buf.append(s)
+
+    def glue(self, s: str) -> None:
+        """Append without a space: an ordinal superscript joins its number ("3rd")."""
+        if self.buf:
+            self.buf[-1] = self.buf[-1].rstrip()
+        self.buf.append(s.strip())
+
+    def flush(self) -> None:
+        line = clean("".join(self.buf))
+        if line:
+            self.lines.append(line)
+        self.buf = []
+
+
+def _walk(el: etree._Element, b: _LineBuilder) -> None:
+    b.add(el.text)
+    for child in el:
+        tag = local(child.tag)
+        if tag in _SKIP or not tag:
+            pass
+        elif tag in _BREAKS:
+            b.flush()
+        elif tag == "SU":
+            t = "".join(str(t) for t in child.itertext())
+            m = _FOOTNOTE.match(t)
+            if m:
+                b.footnotes.extend(int(x) for x in re.findall(r"\d+", m.group(1)))
+            else:
+                b.glue(t)
+        elif tag in _BREAK_BLOCKS:
+            b.flush()
+            _walk(child, b)
+            b.flush()
+        else:
+            _walk(child, b)
+        b.add(child.tail)
+
+
+def cell_text(el: etree._Element) -> CellText:
+    """Read a table cell (ENT, TD, TH) as lines and footnote numbers.
+
+    Lines break at LI, P and br, whichever the document uses; inline markup (E,
+    I, B) is plain text.  A numeric SU is a footnote marker and is removed from
+    the text; a non-numeric SU ("rd" in "3<SU>rd</SU>") is an ordinal and joins
+    the text before it.  Layout whitespace never matters.
+    """
+    b = _LineBuilder()
+    _walk(el, b)
+    b.flush()
+    return CellText(b.lines, b.footnotes)
