@@ -284,6 +284,8 @@ class ChangeSet:
     changes: tuple[Change, ...] = ()
     findings: tuple[Finding, ...] = ()
     source: str = ""
+    #: How every instruction and table row was used: ("table_rows", 35), ("rows_entry", 12), ...
+    accounting: tuple[tuple[str, int], ...] = ()
 
     def counts(self) -> dict[str, Any]:
         by_action = Counter(c.action for c in self.changes)
@@ -308,6 +310,7 @@ class ChangeSet:
             "instructions": [i.to_dict() for i in self.instructions],
             "changes": [c.to_dict() for c in self.changes],
             "findings": [f.to_dict() for f in self.findings],
+            "accounting": dict(self.accounting),
         }
 
 

@@ -21,7 +21,7 @@ from datetime import date
 
 from frdiff.model import Citation
 
-_WS = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
+_WS = re.compile(r"[\s\u200b\u2060\ufeff]+")
 _QUOTES = str.maketrans(
     {
         "\u2018": "'",
@@ -48,10 +48,11 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def clean(text: str | None) -> str:
-    """Collapse runs of layout whitespace to one space and strip the ends.
+    """Collapse every run of whitespace to one ordinary space and strip the ends.
 
-    Only ASCII whitespace, no-break and zero-width spaces are touched: a thin space
-    after "§§" is the document's own text and stays.
+    Layout whitespace (pretty-printing), no-break, thin and zero-width spaces all
+    count: "§§\u2009734.9" in one document and "§§ 734.9" in another are the same
+    text, and must never show up as a change.
     """
     if not text:
         return ""
@@ -79,10 +80,9 @@ def name_key(name: str) -> str:
 _LEADING_DASH = re.compile(r"^\s*[\u2014\u2013\u2012\u2015-]+\s*")
 _TRAILING_AND = re.compile(r"(?:[;,]\s*|\s+)and\s*$", re.IGNORECASE)
 _ABBREVIATIONS = frozenset(
-    """inc ltd co corp jsc llc plc pte pty bhd sdn gmbh ag sa s.a s.l s.r.l srl sarl
-    b.v bv n.v nv oy ab as a.s s.a.s spa s.p.a k.k kk ltda cia sl sro s.r.o d.o.o
-    doo ooo ojsc cjsc pjsc zao oao llp lp pvt mfg intl int'l dept univ assn assoc
-    bros jr sr st no dr mr mrs ms gen lt col maj capt adm""".split()
+    """inc ltd co corp pte pty bhd sdn s.a s.l s.r.l b.v n.v a.s s.a.s s.p.a k.k
+    ltda cia s.r.o d.o.o pvt mfg intl int'l dept univ assn assoc bros jr sr st no dr
+    mr mrs ms gen lt col maj capt adm e.v""".split()
 )
 
 
