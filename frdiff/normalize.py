@@ -221,7 +221,8 @@ def parse_citations(text: str) -> tuple[Citation, ...]:
         return ()
     starts = list(_FR_REF.finditer(text))
     if not starts:
-        return (Citation(raw=text.rstrip(" .")),)
+        placeholder = "insert" in text.casefold()
+        return (Citation(raw=text.rstrip(" ."), date=parse_date(text), placeholder=placeholder),)
     out: list[Citation] = []
     for i, m in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(text)

@@ -36,6 +36,9 @@ _UNDER = re.compile(
     r"\d+\s+entries)\b)",
     re.I,
 )
+_UNDER_HEADING = re.compile(
+    r"\bunder\s+(?:the\s+destination\s+of\s+)?(?P<country>[^“”\"]+?)\s*[:;,.]?\s*$", re.I
+)
 _VERB = re.compile(
     r"\b(?P<verb>adding|add|adds|revising|revise|revises|removing|remove|removes|amending|amend|"
     r"correcting|correct)\b",
@@ -54,6 +57,7 @@ class Target:
     name: str
     label: str
     text: str
+    printed: str = ""
 
 
 @dataclass
@@ -87,7 +91,13 @@ def _label_kind(label: str, last_letter: str | None) -> str:
 
 
 def quoted_names(text: str) -> tuple[list[str], list[str]]:
-    """The names quoted in an instruction's text, and the repairs made to read them.
+    """The names quoted in an instruction's text, and the repairs made to read them."""
+    names, _printed, repairs = quoted_spans(text)
+    return names, repairs
+
+
+def quoted_spans(text: str) -> tuple[list[str], list[str], list[str]]:
+    """Names quoted in an instruction, as read and as printed, and the repairs made.
 
     Pairs curly quotes; an opening quote followed by another opening quote before
     any closing one is unclosed, and its name ends where the next begins.  Words
@@ -97,12 +107,14 @@ def quoted_names(text: str) -> tuple[list[str], list[str]]:
     """
     repairs: list[str] = []
     names: list[str] = []
+    printed: list[str] = []
     if _OPEN not in text and _CLOSE not in text:
         parts = text.split('"')
-        names = [parts[i] for i in range(1, len(parts), 2)]
+        names = [strip_list_punctuation(parts[i]) for i in range(1, len(parts), 2)]
         if len(parts) % 2 == 0:
             repairs.append("unbalanced straight quotation marks")
-        return [n for n in (strip_list_punctuation(n) for n in names) if n], repairs
+        names = [n for n in names if n]
+        return names, list(names), repairs
     i = 0
     prev_end = 0
     while True:
@@ -118,16 +130,20 @@ def quoted_names(text: str) -> tuple[list[str], list[str]]:
         else:
             end = close
             i = close + 1
-        name = text[start + 1 : end]
+        name = strip_list_punctuation(clean(text[start + 1 : end]))
+        shown = name
         stray = _stray_words(text[prev_end:start])
         if stray:
             repairs.append(f"misplaced quotation mark: {stray!r} stands outside the quotes")
             name = f"{stray} {name}"
-        names.append(name)
+            shown = f"{stray} {_OPEN}{shown}"
+        if name:
+            names.append(name)
+            printed.append(shown)
         prev_end = i
     if text.count(_CLOSE) > text.count(_OPEN):
         repairs.append("more closing than opening quotation marks")
-    return [n for n in (strip_list_punctuation(clean(n)) for n in names) if n], repairs
+    return names, printed, repairs
 
 
 _FILLER = re.compile(
@@ -241,7 +257,7 @@ def _read_supplement4(
     kind: str,
 ) -> Instruction:
     where = f"{doc} instruction {label}"
-    under = _UNDER.search(text)
+    under = _UNDER.search(text) or _UNDER_HEADING.search(text)
     ctry: str | None
     if under:
         ctry = country(under.group("country"))[0]
@@ -250,10 +266,18 @@ def _read_supplement4(
     else:
         ctry = country_ctx.get("letter")
     body = text[under.end() :] if under else text
-    names, repairs = quoted_names(body)
+    names, shown, repairs = quoted_spans(body)
+    printed_of = dict(zip(names, shown, strict=True))
     for r in repairs:
         out.findings.append(Finding(_WARNING, "instruction-quotes", r, where, text))
-    spans = _segments(body)
+    # Verbs may stand before the country ("by removing under IRAN the entry for")
+    # or after it; names are only read after it.
+    offset = under.end() if under else 0
+    spans = [
+        (verb, max(start, offset) - offset, end - offset)
+        for verb, start, end in _segments(text)
+        if end > offset
+    ]
     actions: list[tuple[str, list[str]]] = []
     if spans:
         # Assign each quoted name to the verb whose span holds its opening quote.
@@ -295,7 +319,7 @@ def _read_supplement4(
         )
     for action, ns in actions:
         for n in ns:
-            out.targets.append(Target(action, ctry or "", n, label, text))
+            out.targets.append(Target(action, ctry or "", n, label, text, printed_of.get(n, n)))
     if not names and (under or spans):
         if re.search(r"\bamended\b\s*(?:by)?\s*:?\s*$", text, re.I) or text.rstrip().endswith(":"):
             pass  # a heading such as "2. Supplement no. 4 is amended by:" or "a. Under X:"

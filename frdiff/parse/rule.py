@@ -149,7 +149,8 @@ def _read_rule(
     doc_el: etree._Element, meta: dict[str, Any], findings: list[Finding], where: str
 ) -> Rule:
     frdoc = _first_text(doc_el, ".//FRDOC")
-    m = _FRDOC.search(frdoc)
+    # Typeset documents print the number with an en dash ("2025–00704").
+    m = _FRDOC.search(re.sub(r"[\u2010-\u2015\u2212]", "-", frdoc))
     number = m.group("num") if m else ""
     meta_number = str(meta.get("document_number") or "")
     if meta_number and number and meta_number != number:
@@ -375,7 +376,8 @@ def _reconcile(
         key = (country_key(t.country), name_key(t.name))
         free = [i for i in index.get(key, []) if i not in matched]
         if free:
-            matched[free[0]] = (t, None)
+            printed = t.printed if t.printed and t.printed != t.name else None
+            matched[free[0]] = (t, printed)
             continue
         unmatched_targets.append(t)
     removals: list[Change] = []
