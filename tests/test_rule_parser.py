@@ -208,3 +208,34 @@ def test_ordinal_superscripts_join_their_number(ordinal: str) -> None:
     entry = parse_rule(doc, meta=META).changes[0].entry
     assert entry is not None and entry.addresses == (f"3{ordinal} Floor, Ottawa, Canada",)
     assert entry.footnotes == ()
+
+
+def test_instruction_without_quoted_names_claims_the_countrys_table_entries() -> None:
+    doc = rule(
+        [
+            "2. Supplement No. 4 to part 744 is amended by adding under CANADA, in alphabetical "
+            "order, two entities."
+        ],
+        [
+            stars("CANADA"),
+            row("A Ltd., 1 Street, Ottawa, Canada."),
+            row("B Ltd., 2 Street, Ottawa, Canada."),
+        ],
+    )
+    cs = parse_rule(doc, meta=META)
+    assert [(c.action, c.name) for c in cs.changes] == [(ADD, "A Ltd."), (ADD, "B Ltd.")]
+    assert "entry-without-instruction" not in codes(cs)
+    assert "instruction-unnamed" in codes(cs)
+
+
+def test_a_verb_inside_a_quoted_name_is_part_of_the_name() -> None:
+    doc = rule(
+        [
+            "2. Supplement No. 4 to part 744 is amended by adding under CANADA an entry for "
+            "“Removing Adding Machines Ltd.”."
+        ],
+        [stars("CANADA"), row("Removing Adding Machines Ltd., 1 Street, Ottawa, Canada.")],
+    )
+    cs = parse_rule(doc, meta=META)
+    assert [(c.action, c.name) for c in cs.changes] == [(ADD, "Removing Adding Machines Ltd.")]
+    assert [f for f in cs.findings if f.severity != "info"] == []

@@ -58,6 +58,9 @@ class Target:
     label: str
     text: str
     printed: str = ""
+    #: An instruction that names no entries ("adding ... three entities"): it claims
+    #: the table entries under its country that no named target claims.
+    open: bool = False
 
 
 @dataclass
@@ -169,9 +172,20 @@ def _stray_words(between: str) -> str:
     return clean(rest)
 
 
+def _quoted_ranges(text: str) -> list[tuple[int, int]]:
+    ranges = []
+    for m in re.finditer(r"\u201c[^\u201c\u201d]*\u201d?|\"[^\"]*\"", text):
+        ranges.append((m.start(), m.end()))
+    return ranges
+
+
 def _segments(text: str) -> list[tuple[str, int, int]]:
-    """Split an instruction into (verb, start, end) spans, one per verb occurrence."""
-    verbs = list(_VERB.finditer(text))
+    """Split an instruction into (verb, start, end) spans, one per verb occurrence.
+
+    A verb inside a quoted name ("Adding Machines Co.") is part of the name.
+    """
+    quoted = _quoted_ranges(text)
+    verbs = [m for m in _VERB.finditer(text) if not any(a < m.start() < b for a, b in quoted)]
     spans = []
     for k, m in enumerate(verbs):
         end = verbs[k + 1].start() if k + 1 < len(verbs) else len(text)
@@ -323,6 +337,22 @@ def _read_supplement4(
     if not names and (under or spans):
         if re.search(r"\bamended\b\s*(?:by)?\s*:?\s*$", text, re.I) or text.rstrip().endswith(":"):
             pass  # a heading such as "2. Supplement no. 4 is amended by:" or "a. Under X:"
+        elif spans and ctry:
+            # "by adding under CHINA, in alphabetical order, eleven entities": the
+            # names are only in the table; every table entry under the country is meant.
+            action = _verb_action(spans[0][0])
+            actions.append((action, []))
+            out.targets.append(Target(action, ctry, "", label, text, "", open=True))
+            out.findings.append(
+                Finding(
+                    _INFO,
+                    "instruction-unnamed",
+                    f"instruction quotes no names; every table entry under {ctry} is read "
+                    f"as {action!r}",
+                    where,
+                    text,
+                )
+            )
         else:
             out.findings.append(
                 Finding(

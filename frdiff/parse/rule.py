@@ -372,6 +372,8 @@ def _reconcile(
         index.setdefault((country_key(e.country), name_key(e.name)), []).append(i)
     matched: dict[int, tuple[Target, str | None]] = {}
     unmatched_targets: list[Target] = []
+    open_targets = [t for t in targets if t.open]
+    targets = [t for t in targets if not t.open]
     for t in targets:
         key = (country_key(t.country), name_key(t.name))
         free = [i for i in index.get(key, []) if i not in matched]
@@ -412,6 +414,13 @@ def _reconcile(
                 t.text,
             )
         )
+    for i, e in enumerate(entries):
+        if i in matched:
+            continue
+        for t in open_targets:
+            if country_key(t.country) == country_key(e.country):
+                matched[i] = (t, None)
+                break
     changes: list[Change] = []
     for i, e in enumerate(entries):
         te = table_entries[i]
