@@ -15,8 +15,8 @@ unmatched, each pass linear in the number of entries:
    quadratic, and only accepted when other fields corroborate it.
 
 Each pair is then compared field by field into :class:`~frdiff.model.FieldChange`
-values.  Text is compared folded (whitespace, quotes, dashes and case never count
-as a change), list fields as multisets (order never counts), citations by
+values.  Text is compared by :func:`text_key` (whitespace, punctuation, quotes,
+dashes and case never count as a change), list fields as multisets (order never counts), citations by
 volume and page.  The ``source`` field is ignored.  A hand-written comparison is
 used rather than DeepDiff: on paired records it gives the same answer in a
 fraction of the time (measured in ``benchmarks/``).
@@ -72,6 +72,20 @@ class _Rec:
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+
+
+_NOT_TEXT = re.compile(r"[^\w§]+")
+
+
+def text_key(text: str) -> str:
+    """The comparison key of a text field or list item.
+
+    Folded (case, quotes, dashes), with whitespace and punctuation removed:
+    "For all items subject to the EAR. (See § 744.11 of the EAR)." and "For all
+    items subject to the EAR (See §744.11 of the EAR)" are the same text, set
+    differently; "(Se §§" and "(See §§", or "(e)(2)" and "(e)(3)", are not.
+    """
+    return _NOT_TEXT.sub("", fold(text))
 
 
 def _fast_name_key(text: str) -> str:
@@ -211,14 +225,14 @@ def _ordered_diffs(items: list[tuple[_Rec, EntryDiff]]) -> tuple[EntryDiff, ...]
 def _signature(e: Entry) -> tuple[Any, ...]:
     """What an entry says, with layout and order folded away: equal means unchanged."""
     return (
-        fold(e.license_requirement),
-        fold(e.license_review_policy),
-        frozenset(Counter(fold(a) for a in e.aliases).items()),
-        frozenset(Counter(fold(a) for a in e.addresses).items()),
+        text_key(e.license_requirement),
+        text_key(e.license_review_policy),
+        frozenset(Counter(text_key(a) for a in e.aliases).items()),
+        frozenset(Counter(text_key(a) for a in e.addresses).items()),
         frozenset(Counter(c.key for c in e.citations).items()),
         frozenset(e.footnotes),
-        frozenset(Counter(fold(a) for a in e.listed_items).items()),
-        frozenset(Counter(fold(a) for a in e.notes).items()),
+        frozenset(Counter(text_key(a) for a in e.listed_items).items()),
+        frozenset(Counter(text_key(a) for a in e.notes).items()),
     )
 
 
@@ -232,12 +246,12 @@ def _overlap(a: Iterable[Hashable], b: Iterable[Hashable]) -> float:
 def _similarity(o: Entry, n: Entry) -> float:
     """How alike two entries are apart from their names and countries (0..8)."""
     return (
-        (fold(o.license_requirement) == fold(n.license_requirement))
-        + (fold(o.license_review_policy) == fold(n.license_review_policy))
-        + _overlap(map(fold, o.aliases), map(fold, n.aliases))
-        + _overlap(map(fold, o.addresses), map(fold, n.addresses)) * 2
+        (text_key(o.license_requirement) == text_key(n.license_requirement))
+        + (text_key(o.license_review_policy) == text_key(n.license_review_policy))
+        + _overlap(map(text_key, o.aliases), map(text_key, n.aliases))
+        + _overlap(map(text_key, o.addresses), map(text_key, n.addresses)) * 2
         + _overlap((c.key for c in o.citations), (c.key for c in n.citations)) * 2
-        + _overlap(map(fold, o.listed_items), map(fold, n.listed_items))
+        + _overlap(map(text_key, o.listed_items), map(text_key, n.listed_items))
     )
 
 
@@ -363,7 +377,7 @@ def _corroborated(o: Entry, n: Entry) -> bool:
     old_cites = {c.key for c in o.citations}
     if old_cites and old_cites <= {c.key for c in n.citations}:
         return True
-    return bool({fold(a) for a in o.aliases} & {fold(a) for a in n.aliases})
+    return bool({text_key(a) for a in o.aliases} & {text_key(a) for a in n.aliases})
 
 
 def _pair_fuzzy(
@@ -461,7 +475,7 @@ def _list_change(
 def compare_entries(old: Entry, new: Entry, keys: _Keys | None = None) -> tuple[FieldChange, ...]:
     """The field changes between two versions of one entry (empty when alike).
 
-    Text fields compare folded; list fields as multisets; citations by
+    Text fields compare by :func:`text_key`; list fields as multisets; citations by
     :attr:`~frdiff.model.Citation.key`; ``source`` and ``country_code`` are ignored
     (the code follows the country).
     """
@@ -469,14 +483,14 @@ def compare_entries(old: Entry, new: Entry, keys: _Keys | None = None) -> tuple[
     out: list[FieldChange] = []
     if k.country(old.country) != k.country(new.country):
         out.append(FieldChange("country", old=old.country, new=new.country))
-    if fold(old.name) != fold(new.name):
+    if text_key(old.name) != text_key(new.name):
         out.append(FieldChange("name", old=old.name, new=new.name))
     for fld in ("license_requirement", "license_review_policy"):
         a, b = getattr(old, fld), getattr(new, fld)
-        if fold(a) != fold(b):
+        if text_key(a) != text_key(b):
             out.append(FieldChange(fld, old=a, new=b))
     for fld in ("aliases", "addresses", "listed_items", "notes"):
-        ch = _list_change(fld, getattr(old, fld), getattr(new, fld), fold)
+        ch = _list_change(fld, getattr(old, fld), getattr(new, fld), text_key)
         if ch:
             out.append(ch)
     ch = _list_change("citations", old.citations, new.citations, lambda c: c.key)
