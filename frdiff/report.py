@@ -706,5 +706,6 @@ def render_html(report: WeeklyReport) -> str:
             version=__version__,
             actions=(ADD, REVISE, REMOVE),
             canonical_country=lambda c: canonical_country(c)[0],
+            country_code_of=lambda c: canonical_country(c)[1] or "",
         )
     )

@@ -167,7 +167,11 @@ class WeeklyReport:
                 for kind, n in kinds.items():
                     if n:
                         by_country.setdefault(heading, Counter())[kind] += n
-        all_findings = [*self.findings, *(f for cs in self.rules for f in cs.findings)]
+        all_findings = [
+            *self.findings,
+            *(f for cs in self.rules for f in cs.findings),
+            *(self.diff.findings if self.diff is not None else ()),
+        ]
         severities = Counter(f.severity for f in all_findings)
         keys = [f"rule_{_PAST[a]}" for a in ACTIONS] + list(_DIFF_KINDS)
         return {
