@@ -1,5 +1,178 @@
-"""Commands of this area (filled in by its issue)."""
+"""``frdiff snapshot``, ``frdiff diff`` and ``frdiff apply``: whole versions of the list."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections import Counter
+from pathlib import Path
 
 import click
 
-COMMANDS: list[click.Command] = []
+from frdiff.commands._common import dump_json, emit, output_option, read_input
+from frdiff.errors import ParseError
+from frdiff.model import Entry, Finding, Snapshot
+
+_FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+_path_arg = click.Path(dir_okay=False, path_type=Path, allow_dash=True)
+
+
+def load_snapshot(path: Path, date: str | None = None) -> Snapshot:
+    """A snapshot from eCFR XML or from ``frdiff snapshot --format json`` output.
+
+    The date is ``date`` if given, else what the document says, else a date in
+    the file name ("supp4-2025-03-24.xml").
+    """
+    from frdiff.parse.snapshot import parse_snapshot
+
+    data = read_input(path)
+    if data.lstrip()[:1] == b"{":
+        snap = _snapshot_from_json(data, path.name)
+    else:
+        snap = parse_snapshot(data, source=path.name, date=date)
+    if date:
+        snap = dataclasses.replace(snap, date=date)
+    if snap.date is None:
+        m = _FILE_DATE.search(path.name)
+        if m:
+            snap = dataclasses.replace(snap, date=m.group(1))
+    return snap
+
+
+def _snapshot_from_json(data: bytes, where: str) -> Snapshot:
+    try:
+        d = json.loads(data)
+        if d.get("kind") != "snapshot":
+            raise ParseError("JSON is not a snapshot (kind != 'snapshot')", where=where)
+        return Snapshot(
+            entries=tuple(Entry.from_dict(e) for e in d["entries"]),
+            date=d.get("date"),
+            source=d.get("source") or where,
+            findings=tuple(Finding.from_dict(f) for f in d.get("findings", ())),
+            rows=int(d.get("rows", 0)),
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise ParseError(f"not a snapshot JSON: {exc}", where=where) from None
+
+
+def snapshot_markdown(snap: Snapshot) -> str:
+    """A short readable summary of a snapshot: counts by country and findings."""
+    by_country = Counter(e.country for e in snap.entries)
+    lines = [
+        f"# Entity List snapshot {snap.date or ''}".rstrip(),
+        "",
+        f"Source: {snap.source or '-'}; {len(snap.entries)} entries from {snap.rows} table rows "
+        f"under {len(by_country)} countries.",
+        "",
+        "| Country | Entries |",
+        "|---|---:|",
+        *(f"| {c} | {n} |" for c, n in sorted(by_country.items())),
+        "",
+    ]
+    if snap.findings:
+        lines += ["## Findings", ""]
+        lines += [f"- **{f.severity}** `{f.code}` {f.where}: {f.message}" for f in snap.findings]
+        lines.append("")
+    return "\n".join(lines)
+
+
+@click.command("snapshot")
+@click.argument("path", type=_path_arg)
+@click.option("--date", help="The snapshot's date (YYYY-MM-DD) when the document does not say.")
+@click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md", show_default=True)
+@output_option
+def snapshot_command(path: Path, date: str | None, fmt: str, output: Path | None) -> None:
+    """Read an eCFR copy of Supplement No. 4 to Part 744 (the Entity List) as entries.
+
+    PATH is eCFR XML: the appendix alone or a whole part or title holding it
+    ("-" for standard input).  Every table row becomes an entry or a finding.
+    """
+    snap = load_snapshot(path, date)
+    emit(dump_json(snap.to_dict()) if fmt == "json" else snapshot_markdown(snap), output)
+
+
+@click.command("diff")
+@click.argument("old", type=_path_arg)
+@click.argument("new", type=_path_arg)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "md", "csv"]), default="md", show_default=True
+)
+@output_option
+def diff_command(old: Path, new: Path, fmt: str, output: Path | None) -> None:
+    """Compare two versions of the Entity List, entry by entry and field by field.
+
+    OLD and NEW are eCFR XML snapshots (or ``frdiff snapshot --format json``
+    output).  Reports entries added, removed, modified, renamed (the old name now
+    an alias, or a close name) and moved between countries.  Markup, whitespace
+    and row order are never a change.
+    """
+    from frdiff.diff import diff_snapshots
+
+    d = diff_snapshots(load_snapshot(old), load_snapshot(new))
+    if fmt == "json":
+        emit(dump_json(d.to_dict()), output)
+    else:
+        from frdiff.report import diff_csv, diff_markdown
+
+        emit(diff_markdown(d) if fmt == "md" else diff_csv(d), output)
+
+
+def _rule_meta(path: Path) -> dict[str, object] | None:
+    """The rule's FR API metadata from NAME.meta.json beside it, when present."""
+    meta_path = path.with_name(f"{path.stem}.meta.json")
+    if str(path) == "-" or not meta_path.is_file():
+        return None
+    try:
+        meta = json.loads(meta_path.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ParseError(f"not valid JSON metadata: {exc}", where=str(meta_path)) from None
+    return meta if isinstance(meta, dict) else None
+
+
+@click.command("apply")
+@click.argument("snapshot", type=_path_arg)
+@click.argument("rules", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--against",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A later snapshot: cross-check 'SNAPSHOT + RULES' against it and report disagreements.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    help="With --against: an entry field to leave out of the comparison (repeatable), "
+    "e.g. addresses for a list that does not carry them.",
+)
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@output_option
+def apply_command(
+    snapshot: Path,
+    rules: tuple[Path, ...],
+    against: Path | None,
+    ignore: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Apply rules to a snapshot, in the order given, and print the resulting list.
+
+    RULE files are Federal Register XML; a NAME.meta.json beside a rule (its FR
+    API metadata) is used to resolve citation placeholders.  Findings name every
+    revise or remove whose target is missing and every addition already listed.
+    """
+    from frdiff.apply import apply_rules, crosscheck
+    from frdiff.parse.rule import parse_rule
+
+    base = load_snapshot(snapshot)
+    changesets = [
+        parse_rule(read_input(p), source=p.name, meta=_rule_meta(p)) for p in rules
+    ]  # fmt: skip
+    if against is not None:
+        result = crosscheck(base, changesets, load_snapshot(against), ignore=ignore).to_dict()
+    else:
+        result = apply_rules(base, changesets).to_dict()
+    emit(dump_json(result), output)
+
+
+COMMANDS: list[click.Command] = [snapshot_command, diff_command, apply_command]
