@@ -1,5 +1,288 @@
-"""Commands of this area (filled in by its issue)."""
+"""``frdiff fetch`` and ``frdiff fixtures``: download into the store, record and verify fixtures."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
 
 import click
 
-COMMANDS: list[click.Command] = []
+from frdiff.archive import Archive, FetchSummary, Outcome
+from frdiff.commands._common import dump_json, emit
+from frdiff.fetch import parse_rate
+from frdiff.fixtures import record, verify
+from frdiff.store import iso_date
+
+_FORMATS = click.Choice(["text", "json"])
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: Any) -> date | None:
+    if value is None:
+        return None
+    try:
+        return iso_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Where documents come from: the store, the services, offline."""
+    options = [
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            envvar="FRDIFF_CACHE_DIR",
+            default=None,
+            help="The local store (default: the user cache directory; env FRDIFF_CACHE_DIR).",
+        ),
+        click.option(
+            "--offline", is_flag=True, help="Never touch the network; use the store only."
+        ),
+        click.option(
+            "--fr-api",
+            metavar="URL",
+            envvar="FRDIFF_FR_API",
+            default=None,
+            help="Federal Register API base (env FRDIFF_FR_API).",
+        ),
+        click.option(
+            "--ecfr-api",
+            metavar="URL",
+            envvar="FRDIFF_ECFR_API",
+            default=None,
+            help="eCFR base (env FRDIFF_ECFR_API).",
+        ),
+        click.option(
+            "--user-agent",
+            metavar="TEXT",
+            envvar="FRDIFF_USER_AGENT",
+            default=None,
+            help="User-Agent to send; add a contact address (env FRDIFF_USER_AGENT).",
+        ),
+        click.option(
+            "--rate",
+            metavar="API[,XML]",
+            default=None,
+            help="Requests per second: API calls and XML downloads (default 5,1).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def open_archive(opts: dict[str, Any]) -> Archive:
+    rate = parse_rate(opts["rate"]) if opts.get("rate") else None
+    return Archive.open(
+        cache_dir=opts.get("cache_dir"),
+        offline=bool(opts.get("offline")),
+        fr_api=opts.get("fr_api"),
+        ecfr_api=opts.get("ecfr_api"),
+        user_agent=opts.get("user_agent"),
+        rate=rate,
+    )
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[str, Outcome | None], None]]:
+    """A progress line on stderr: a bar-like counter on a terminal, plain lines otherwise."""
+    tty = sys.stderr.isatty()
+    count = 0
+
+    def step(what: str, outcome: Outcome | None) -> None:
+        nonlocal count
+        if outcome is None:
+            count += 1
+            if tty:
+                click.echo(f"\r{label}: {count} {what}\x1b[K", err=True, nl=False)
+            return
+        if not tty:
+            click.echo(f"frdiff: {what}: {outcome.status} ({outcome.size:,} bytes)", err=True)
+
+    try:
+        yield step
+    finally:
+        if tty and count:
+            click.echo("", err=True)
+
+
+def _summary_text(summary: FetchSummary) -> str:
+    lines = [f"{summary.what}: {len(summary.rules)} rule(s)" if summary.rules else summary.what]
+    for r in summary.rules:
+        lines.append(
+            f"  {r.get('document_number')}  {r.get('publication_date')}  "
+            f"{r.get('citation') or '':<12} {r.get('title') or ''}"
+        )
+    counts = (
+        ", ".join(f"{n} {status}" for status, n in sorted(summary.counts().items())) or "nothing"
+    )
+    lines.append(f"documents: {counts}; {summary.requests} request(s)")
+    return "\n".join(lines) + "\n"
+
+
+def _emit(obj: Any, fmt: str, text: str) -> None:
+    emit(dump_json(obj.to_dict()) if fmt == "json" else text)
+
+
+@click.group()
+def fetch() -> None:
+    """Download rules and snapshots into the local store."""
+
+
+@fetch.command("rules")
+@click.option("--since", required=True, callback=_date, help="First publication date (YYYY-MM-DD).")
+@click.option(
+    "--until", callback=_date, default=None, help="Last publication date (default: today)."
+)
+@click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
+@source_options
+def fetch_rules(since: date, until: date | None, fmt: str, **opts: Any) -> None:
+    """BIS rules amending 15 CFR 744 published in a date range: metadata and XML."""
+    with open_archive(opts) as archive, _progress("rules") as step:
+        summary = archive.fetch_rules(since, until or date.today(), progress=step)
+    _emit(summary, fmt, _summary_text(summary))
+
+
+@fetch.command("snapshot")
+@click.argument("on", metavar="DATE", callback=_date)
+@click.option(
+    "--supplement",
+    type=click.IntRange(1, 99),
+    default=4,
+    show_default=True,
+    help="Supplement No. to Part 744 (4 Entity List, 6 Unverified List, 7 MEU List).",
+)
+@click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
+@source_options
+def fetch_snapshot(on: date, supplement: int, fmt: str, **opts: Any) -> None:
+    """The eCFR text of a supplement on DATE."""
+    with open_archive(opts) as archive:
+        summary = archive.fetch_snapshot(on, supplement)
+    _emit(summary, fmt, _summary_text(summary))
+
+
+@fetch.command("pending")
+@click.option(
+    "--on",
+    "available_on",
+    callback=_date,
+    default=None,
+    help="Documents available for inspection on this date (default: current).",
+)
+@click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
+@source_options
+def fetch_pending(available_on: date | None, fmt: str, **opts: Any) -> None:
+    """BIS documents on public inspection: filed, not yet published."""
+    with open_archive(opts) as archive:
+        docs = archive.pending(available_on)
+    if fmt == "json":
+        emit(
+            dump_json(
+                {
+                    "available_on": available_on.isoformat() if available_on else None,
+                    "documents": docs,
+                }
+            )
+        )
+        return
+    lines = [f"{len(docs)} BIS document(s) on public inspection"]
+    for d in docs:
+        lines.append(
+            f"  {d.get('document_number')}  {d.get('type') or '':<8} publishes {d.get('publication_date')}  "
+            f"{d.get('title') or ''}"
+        )
+    emit("\n".join(lines) + "\n")
+
+
+@click.group()
+def fixtures() -> None:
+    """Record documents into a fixtures directory, and verify one."""
+
+
+@fixtures.command("record")
+@click.option(
+    "--dir",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("fixtures"),
+    show_default=True,
+    help="The fixtures directory.",
+)
+@click.option(
+    "--rule", "rules", multiple=True, metavar="DOC", help="A rule by document number (repeatable)."
+)
+@click.option(
+    "--week",
+    "weeks",
+    multiple=True,
+    metavar="YYYY-Www",
+    help="Every rule of an ISO week (repeatable).",
+)
+@click.option(
+    "--snapshot",
+    "snapshots",
+    multiple=True,
+    metavar="DATE",
+    callback=lambda c, p, v: [iso_date(x) for x in v],
+    help="A snapshot by date (repeatable).",
+)
+@click.option("--supplement", type=click.IntRange(1, 99), default=4, show_default=True)
+@click.option("--force", is_flag=True, help="Replace fixtures of other provenance.")
+@click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
+@source_options
+def fixtures_record(
+    root: Path,
+    rules: tuple[str, ...],
+    weeks: tuple[str, ...],
+    snapshots: list[date],
+    supplement: int,
+    force: bool,
+    fmt: str,
+    **opts: Any,
+) -> None:
+    """Fetch rules and snapshots and write them, with a MANIFEST entry each, into --dir."""
+    if not (rules or weeks or snapshots):
+        raise click.UsageError("name something to record: --rule, --week or --snapshot")
+    with open_archive(opts) as archive:
+        report = record(
+            archive,
+            root,
+            rules=rules,
+            weeks=weeks,
+            snapshots=snapshots,
+            supplement=supplement,
+            force=force,
+            progress=lambda what: click.echo(f"frdiff: recording {what}", err=True),
+        )
+    text = "".join(f"wrote {w['path']}\n" for w in report.written)
+    text += "".join(f"unchanged {p}\n" for p in report.unchanged)
+    _emit(report, fmt, text or "nothing to record\n")
+
+
+@fixtures.command("verify")
+@click.argument(
+    "root",
+    metavar="[DIR]",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("fixtures"),
+)
+@click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
+def fixtures_verify(root: Path, fmt: str) -> None:
+    """Check every MANIFEST.json item exists and matches its sha256; list unlisted files."""
+    report = verify(root)
+    lines = [f"{report.root}: {report.checked} item(s) checked"]
+    lines += [f"missing: {p}" for p in report.missing]
+    lines += [f"sha256 mismatch: {p}" for p in report.mismatched]
+    lines += [f"invalid: {p}" for p in report.invalid]
+    lines += [f"not in MANIFEST.json: {p}" for p in report.extra]
+    lines.append("ok" if report.ok else "FAILED")
+    _emit(report, fmt, "\n".join(lines) + "\n")
+    if not report.ok:
+        sys.exit(1)
+
+
+COMMANDS: list[click.Command] = [fetch, fixtures]
