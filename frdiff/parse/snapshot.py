@@ -290,7 +290,11 @@ class _TableReader:
         self.flush()
         if not entity.text or _STARS.match(entity.text):
             if first.text and rest_empty:
-                return  # a country heading row ("CHINA ... * * *") opens the country
+                self.finding(
+                    INFO, "country-row", "a country heading row without an entity", n,
+                    text=" | ".join(c.text for c in cells),
+                )  # fmt: skip
+                return
             self.finding(
                 WARNING,
                 "no-entity",
