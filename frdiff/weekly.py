@@ -60,6 +60,9 @@ AFTER_GRACE_DAYS = 4
 
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 _DIFF_KINDS = ("added", "removed", "modified", "renamed", "moved")
+_OPTIONAL_FIELDS = ("addresses",)
+#: Below this share of entries carrying a field, a copy of the list "does not record" it.
+SPARSE_SHARE = 0.1
 _PAST = {ADD: "added", REVISE: "revised", REMOVE: "removed"}
 
 
@@ -230,6 +233,48 @@ def _pick_after(dates: list[date], before: date | None, until: date) -> date | N
     return min(later) if later else None
 
 
+def _choose_dates(
+    archive: Archive, since: date, until: date, notes: list[str]
+) -> tuple[date | None, date | None]:
+    """The dates of the copies standing for the list before and after the window.
+
+    Online the eCFR serves any date up to its latest issue, so the copies are those
+    of the day before the window and of its last day.  Offline only the stored (or
+    fixture) dates exist, and the nearest suitable ones are used.
+    """
+    wanted_before = since - timedelta(days=1)
+    if getattr(archive, "online", False):
+        latest = archive.latest_date()
+        before = wanted_before if latest >= wanted_before else None
+        after = until if latest >= until else None
+        if after is None:
+            notes.append(f"The eCFR's latest issue is {latest}, before the window's end.")
+        return before, after
+    dates = sorted(set(archive.snapshot_dates()))
+    before = _pick_before(dates, since)
+    return before, _pick_after(dates, before, until)
+
+
+def _unrecorded_fields(after: Snapshot, rules: list[ChangeSet]) -> tuple[str, ...]:
+    """Fields the copy after the window (almost) never fills although the rules do.
+
+    Some copies of the list (one rebuilt from the Consolidated Screening List, for
+    one) carry no addresses; comparing the rules' addresses with them would call
+    every added entry different.  On the real list nearly every entry has an
+    address, so a copy where fewer than :data:`SPARSE_SHARE` of the entries have
+    one does not record them (the few that do are cell text read as an address).
+    """
+    out = []
+    for name in _OPTIONAL_FIELDS:
+        in_rules = any(
+            c.entry is not None and getattr(c.entry, name) for cs in rules for c in cs.changes
+        )
+        filled = sum(1 for e in after.entries if getattr(e, name))
+        if in_rules and after.entries and filled < SPARSE_SHARE * len(after.entries):
+            out.append(name)
+    return tuple(out)
+
+
 def _load_snapshot(archive: Archive, on: date) -> Snapshot:
     from frdiff.parse.snapshot import parse_snapshot
 
@@ -280,10 +325,8 @@ def build_weekly(
     notes: list[str] = []
     findings: list[Finding] = []
 
-    dates = sorted(set(archive.snapshot_dates()))
     wanted_before = since - timedelta(days=1)
-    before_date = _pick_before(dates, since)
-    after_date = _pick_after(dates, before_date, until)
+    before_date, after_date = _choose_dates(archive, since, until, notes)
     before_snap = after_snap = None
     if before_date is not None:
         try:
@@ -317,14 +360,23 @@ def build_weekly(
             notes.append(f"The eCFR copy of {after_date} could not be read ({exc}).")
     if after_snap is not None and after_date is not None:
         if after_date > until:
+            gap = str(after_date)
+            if after_date > until + timedelta(days=1):
+                gap = f"from {until + timedelta(days=1)} to {after_date}"
             notes.append(
-                f"The eCFR has no copy dated {until}; the list after the window is its copy "
-                f"of {after_date} (the eCFR lags the Federal Register by a day or two), so "
-                f"changes made from {until + timedelta(days=1)} to {after_date} may appear "
-                "in the diff."
+                f"No eCFR copy dated {until} is available; the list after the window is the "
+                f"copy of {after_date} (the eCFR lags the Federal Register by a day or two), "
+                f"so changes made {'on ' if after_date == until + timedelta(days=1) else ''}"
+                f"{gap} may appear in the diff."
             )
         diff = diff_snapshots(before_snap, after_snap)
-        check = crosscheck(before_snap, rules, after_snap)
+        ignore = _unrecorded_fields(after_snap, rules)
+        if ignore:
+            notes.append(
+                f"The copy of {after_date} records no {', '.join(ignore)} (or nearly none); "
+                "the cross-check of the rules against it leaves them out."
+            )
+        check = crosscheck(before_snap, rules, after_snap, ignore=ignore)
         findings.extend(check.findings)
         return WeeklyReport(
             since=str(since),

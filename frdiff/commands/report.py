@@ -1,5 +1,257 @@
-"""Commands of this area (filled in by its issue)."""
+"""``frdiff weekly`` and ``frdiff history``: the weekly report and one entity's timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 import click
 
-COMMANDS: list[click.Command] = []
+from frdiff.commands._common import dump_json, emit
+from frdiff.errors import UsageError
+
+#: --format name -> file written into --out.
+OUTPUTS = {
+    "html": "report.html",
+    "md": "report.md",
+    "json": "changes.json",
+    "csv": "changes.csv",
+}
+#: Exit status of ``frdiff weekly --exit-code`` when the window holds changes.
+CHANGES_FOUND = 3
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+def _formats(text: str) -> list[str]:
+    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = sorted(set(wanted) - set(OUTPUTS))
+    if unknown or not wanted:
+        raise click.BadParameter(
+            f"choose from {', '.join(OUTPUTS)} (comma-separated); got {text!r}",
+            param_hint="--format",
+        )
+    return list(dict.fromkeys(wanted))
+
+
+def _window(
+    week: str | None, since: date | None, until: date | None
+) -> tuple[date, date, str | None]:
+    from frdiff.weekly import last_complete_week, parse_week, week_label
+
+    if week and (since or until):
+        raise UsageError("give either --week or --since/--until, not both", where="window")
+    if week:
+        start, end = parse_week(week)
+        return start, end, week_label(start)
+    if since or until:
+        if not (since and until):
+            raise UsageError("--since and --until go together", where="window")
+        is_week = since.weekday() == 0 and (until - since).days == 6
+        return since, until, week_label(since) if is_week else None
+    start, end = last_complete_week()
+    return start, end, week_label(start)
+
+
+def _archive(offline: bool, fixtures: Path | None, cache_dir: Path | None) -> Any:
+    from frdiff.archive import Archive
+
+    return Archive.open(
+        cache_dir=cache_dir, offline=offline or fixtures is not None, fixtures_dir=fixtures
+    )
+
+
+def _source_options(f: Any) -> Any:
+    for option in reversed(
+        [
+            click.option(
+                "--offline", is_flag=True, help="Use only documents already stored; no network."
+            ),
+            click.option(
+                "--fixtures",
+                type=click.Path(exists=True, file_okay=False, path_type=Path),
+                help="Read documents from a fixtures directory (with MANIFEST.json); implies --offline.",
+            ),
+            click.option(
+                "--cache-dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                help="The document store (default: the user cache directory).",
+            ),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+def _summary_lines(report: Any, written: list[Path]) -> list[str]:
+    s = report.summary()
+    rc = s["rule_changes"]
+    week = f" {report.week}" if report.week else ""
+    lines = [f"Entity List changes,{week} {report.since} to {report.until}"]
+    rules = ", ".join(cs.rule.document_number for cs in report.rules) or "none"
+    lines.append(
+        f"  rules: {s['rules']} ({rules}); {rc['added']} added, {rc['revised']} revised, "
+        f"{rc['removed']} removed"
+    )
+    if s["diff"] is not None:
+        d = s["diff"]
+        what = "projected diff" if report.basis == "projected" else "snapshot diff"
+        lines.append(
+            f"  {what} {report.before.date} -> {report.after.date}: {d['added']} added, "
+            f"{d['removed']} removed, {d['modified']} modified, {d['renamed']} renamed, "
+            f"{d['moved']} moved"
+        )
+    else:
+        lines.append("  snapshot diff: not available")
+    by_sev = ", ".join(f"{n} {sev}" for sev, n in s["findings"].items())
+    lines.append(f"  findings: {s['findings_total']}" + (f" ({by_sev})" if by_sev else ""))
+    lines += [f"  note: {n}" for n in report.notes]
+    if written:
+        lines.append(f"  wrote: {', '.join(str(p) for p in written)}")
+    return lines
+
+
+@click.command("weekly")
+@click.option("--week", help="ISO week, e.g. 2025-W13 (default: the last complete week).")
+@click.option("--since", type=_DATE, help="First publication date of the window (YYYY-MM-DD).")
+@click.option("--until", type=_DATE, help="Last publication date of the window (YYYY-MM-DD).")
+@_source_options
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for the report files (default: out/<week or window>).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    default="html,md,json,csv",
+    show_default=True,
+    help="Which files to write: html (report.html), md (report.md), json (changes.json), "
+    "csv (changes.csv).",
+)
+@click.option(
+    "--exit-code",
+    is_flag=True,
+    help=f"Exit with status {CHANGES_FOUND} when the window holds changes (0 otherwise).",
+)
+def weekly_command(
+    week: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    offline: bool,
+    fixtures: Path | None,
+    cache_dir: Path | None,
+    out: Path | None,
+    fmt: str,
+    exit_code: bool,
+) -> None:
+    """Write the weekly report: what the Entity List rules of a week changed.
+
+    Finds the BIS rules amending Supplement No. 4 to Part 744 published in the
+    window, parses them, diffs the eCFR copies of the list before and after the
+    window (or applies the rules to the copy before, when the eCFR has none
+    after), cross-checks the rules against both, and writes report.html,
+    report.md, changes.json and changes.csv into --out.  Exit status 0 whether
+    or not anything changed (see --exit-code).
+    """
+    from frdiff import report as render
+    from frdiff.weekly import build_weekly
+
+    formats = _formats(fmt)
+    start, end, label = _window(week, _day(since), _day(until))
+    out = out or Path("out") / (label or f"{start}_{end}")
+    with _archive(offline, fixtures, cache_dir) as archive:
+        result = build_weekly(archive, start, end, week=label)
+    renderers = {
+        "html": render.render_html,
+        "md": render.render_markdown,
+        "json": lambda r: dump_json(r.to_dict()),
+        "csv": render.render_csv,
+    }
+    written = []
+    for name in formats:
+        path = out / OUTPUTS[name]
+        emit(renderers[name](result), path)
+        written.append(path)
+    click.echo("\n".join(_summary_lines(result, written)))
+    if exit_code and result.has_changes:
+        raise SystemExit(CHANGES_FOUND)
+
+
+@click.command("history")
+@click.argument("name")
+@click.option("--country", help="Only entries under this country (heading, name or ISO code).")
+@click.option(
+    "--since", type=_DATE, help="Read rules and snapshots from this date (default 2017-01-01)."
+)
+@click.option("--until", type=_DATE, help="... up to this date (default today).")
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 100),
+    default=85.0,
+    show_default=True,
+    help="How close (0-100) a name or alias must be to NAME.",
+)
+@_source_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def history_command(
+    name: str,
+    country: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    min_score: float,
+    offline: bool,
+    fixtures: Path | None,
+    cache_dir: Path | None,
+    fmt: str,
+) -> None:
+    """The timeline of one entity: the rules that added, revised or removed it, and
+    when it appeared, changed or left in the stored eCFR copies of the list.
+
+    NAME is matched fuzzily against names and aliases; every match is listed with
+    its score and the text it matched.
+    """
+    from frdiff.history import build_history
+
+    with _archive(offline, fixtures, cache_dir) as archive:
+        result = build_history(
+            archive,
+            name,
+            country=country,
+            since=_day(since),
+            until=_day(until),
+            min_score=min_score,
+        )
+    if fmt == "json":
+        emit(dump_json(result.to_dict()))
+        return
+    click.echo("\n".join(history_lines(result)))
+
+
+def history_lines(result: Any) -> list[str]:
+    """A history as the lines ``frdiff history`` prints."""
+    from frdiff.report import field_change_text
+
+    lines = [
+        f"{len(result.matches)} match(es) for {result.query!r}"
+        + (f" under {result.country}" if result.country else "")
+        + f" in {len(result.rules)} rule(s) and {len(result.snapshots)} snapshot(s)"
+    ]
+    for m in result.matches:
+        matched = "" if m.matched_on == m.name else f", matched on alias {m.matched_on!r}"
+        lines += ["", f"{m.name} ({m.country}) score {m.score:.0f}{matched}"]
+        for e in m.events:
+            lines.append(f"  {e.date or '?':10}  {e.kind:9} {e.source}")
+            lines += [f"{'':14}{field_change_text(c)}" for c in e.changes]
+    lines += [f"note: {n}" for n in result.notes]
+    return lines
+
+
+COMMANDS: list[click.Command] = [weekly_command, history_command]
