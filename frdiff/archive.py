@@ -325,7 +325,8 @@ class Archive:
         record = store.lookup("rule", number)
         meta = store.found_rule(number)
         if record is not None:
-            url = record.url
+            # the stored URL, on the service configured now (a mirror may have changed)
+            url = self.fr.xml_url({"document_number": number, "full_text_xml_url": record.url})
         else:
             url = self.fr.xml_url(
                 meta if meta and meta.get("full_text_xml_url") else self.rule_meta(number)
