@@ -213,12 +213,24 @@ def _group(recs: Iterable[_Rec], key: Callable[[_Rec], Hashable]) -> dict[Any, l
     return out
 
 
+def _content_order(e: Entry) -> tuple[Any, ...]:
+    """A tie-breaker for entries sharing a name, so output never follows row order."""
+    return (
+        text_key(e.license_requirement),
+        text_key(e.license_review_policy),
+        sorted(text_key(a) for a in (*e.aliases, *e.addresses, *e.listed_items, *e.notes)),
+        sorted(str(c.key) for c in e.citations),
+        sorted(e.footnotes),
+        e.name,
+    )
+
+
 def _ordered(recs: Iterable[_Rec]) -> list[_Rec]:
-    return sorted(recs, key=lambda r: (r.ckey, r.nkey, r.index))
+    return sorted(recs, key=lambda r: (r.ckey, r.nkey, _content_order(r.entry)))
 
 
 def _ordered_diffs(items: list[tuple[_Rec, EntryDiff]]) -> tuple[EntryDiff, ...]:
-    items.sort(key=lambda x: (x[0].ckey, x[0].nkey, x[0].index))
+    items.sort(key=lambda x: (x[0].ckey, x[0].nkey, _content_order(x[1].after)))
     return tuple(d for _, d in items)
 
 

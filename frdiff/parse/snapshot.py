@@ -123,14 +123,19 @@ def find_supplement(root: etree._Element, supplement: int = 4, *, where: str) ->
     supplements but not this one is an error, not a silent empty list.
     """
     named: list[tuple[etree._Element, int]] = []
-    for el in root.iter():
-        if not isinstance(el.tag, str) or local(el.tag) in _TABLE_TAGS | _ROW_TAGS | _CELL_TAGS:
-            continue
+    stack = [root]
+    while stack:  # document order, never descending into tables (thousands of cells)
+        el = stack.pop()
         n = _supplement_number(el)
         if n is not None:
             named.append((el, n))
+        stack.extend(
+            child
+            for child in reversed(el)
+            if isinstance(child.tag, str) and local(child.tag) not in _TABLE_TAGS
+        )
     for el, n in named:
-        if n == supplement and any(local(t.tag) in _TABLE_TAGS for t in el.iter()):
+        if n == supplement and _iter_tags(el, _TABLE_TAGS):
             return el
     if any(n == supplement for _, n in named):
         raise ParseError(f"Supplement No. {supplement} to Part 744 holds no table", where=where)
@@ -145,13 +150,12 @@ def find_supplement(root: etree._Element, supplement: int = 4, *, where: str) ->
 
 
 def _header_texts(table: etree._Element) -> list[str]:
-    heads = [el for el in table.iter() if local(el.tag) in {"TH", "CHED"}]
-    return [fold(text_of(h)) for h in heads]
+    return [fold(text_of(h)) for h in _iter_tags(table, {"TH", "CHED"})]
 
 
 def _entity_tables(container: etree._Element) -> list[etree._Element]:
     """The tables of the Entity List: those headed like it, else every table."""
-    tables = [el for el in container.iter() if local(el.tag) in _TABLE_TAGS]
+    tables = _iter_tags(container, _TABLE_TAGS)
     headed = [t for t in tables if _looks_like_entity_header(_header_texts(t))]
     return headed or tables
 
