@@ -4,8 +4,10 @@
 
 1. the BIS rules amending 15 CFR 744 published in the window, parsed (each
    :class:`~frdiff.model.ChangeSet` already carries its SUMMARY claim checks);
-2. the list before the window: the latest eCFR copy dated on or before the day
-   before the window starts;
+2. the list before the window: the latest eCFR copy dated on or before the window's
+   first day and before any of the window's rules took effect (an eCFR copy of a
+   date holds the rules in force on it; a rule may take effect before it is
+   published);
 3. the list after it: the eCFR copy dated on the window's last day, or, because
    the eCFR lags the Federal Register by a day or two, the first copy within
    :data:`AFTER_GRACE_DAYS` after it.  Without one, the rules are applied to the
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -47,6 +50,7 @@ __all__ = [
     "AFTER_GRACE_DAYS",
     "SnapshotInfo",
     "WeeklyReport",
+    "before_limit",
     "build_weekly",
     "last_complete_week",
     "parse_week",
@@ -220,8 +224,30 @@ class WeeklyReport:
 # Building it
 
 
-def _pick_before(dates: list[date], since: date) -> date | None:
-    earlier = [d for d in dates if d <= since - timedelta(days=1)]
+def before_limit(since: date, rules: Sequence[ChangeSet]) -> date:
+    """The last date whose eCFR copy holds none of the window's rules.
+
+    That is the window's first day, or the day before the earliest date on which a
+    rule of the window took effect (its publication date when the effective date is
+    unknown), whichever is earlier.
+    """
+    limit = since
+    for cs in rules:
+        took_effect = _iso(cs.rule.effective_date) or _iso(cs.rule.publication_date)
+        if took_effect is not None and took_effect <= limit:
+            limit = took_effect - timedelta(days=1)
+    return limit
+
+
+def _iso(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _pick_before(dates: list[date], limit: date) -> date | None:
+    earlier = [d for d in dates if d <= limit]
     return max(earlier) if earlier else None
 
 
@@ -234,24 +260,23 @@ def _pick_after(dates: list[date], before: date | None, until: date) -> date | N
 
 
 def _choose_dates(
-    archive: Archive, since: date, until: date, notes: list[str]
+    archive: Archive, limit: date, until: date, notes: list[str]
 ) -> tuple[date | None, date | None]:
     """The dates of the copies standing for the list before and after the window.
 
     Online the eCFR serves any date up to its latest issue, so the copies are those
-    of the day before the window and of its last day.  Offline only the stored (or
-    fixture) dates exist, and the nearest suitable ones are used.
+    of ``limit`` (see :func:`before_limit`) and of the window's last day.  Offline
+    only the stored (or fixture) dates exist, and the nearest suitable ones are used.
     """
-    wanted_before = since - timedelta(days=1)
     if getattr(archive, "online", False):
         latest = archive.latest_date()
-        before = wanted_before if latest >= wanted_before else None
+        before = limit if latest >= limit else None
         after = until if latest >= until else None
         if after is None:
             notes.append(f"The eCFR's latest issue is {latest}, before the window's end.")
         return before, after
     dates = sorted(set(archive.snapshot_dates()))
-    before = _pick_before(dates, since)
+    before = _pick_before(dates, limit)
     return before, _pick_after(dates, before, until)
 
 
@@ -325,8 +350,13 @@ def build_weekly(
     notes: list[str] = []
     findings: list[Finding] = []
 
-    wanted_before = since - timedelta(days=1)
-    before_date, after_date = _choose_dates(archive, since, until, notes)
+    wanted_before = before_limit(since, rules)
+    if wanted_before < since:
+        notes.append(
+            f"A rule of the window took effect on {wanted_before + timedelta(days=1)}, so the "
+            f"list before the window is taken on or before {wanted_before}."
+        )
+    before_date, after_date = _choose_dates(archive, wanted_before, until, notes)
     before_snap = after_snap = None
     if before_date is not None:
         try:
