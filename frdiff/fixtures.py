@@ -346,53 +346,56 @@ def record(
         numbers += [
             document_number(str(m["document_number"])) for m in archive.find_rules(since, until)
         ]
-    seen: set[str] = set()
-    for number in numbers:
-        if number in seen:
-            continue
-        seen.add(number)
-        if progress:
-            progress(f"rule {number}")
-        meta_bytes = archive.rule_meta_bytes(number)
-        meta = json.loads(meta_bytes)
-        xml = archive.rule_xml(number)
-        title = str(meta.get("title", "")).strip()
-        citation = str(meta.get("citation", "")).strip()
-        published = str(meta.get("publication_date", ""))
-        described = f"{title}, {citation} ({published})." if title else f"Rule {number}."
-        _add(archive, manifest, report, "rule", number, xml, described, force, id=number)
-        _add(
-            archive,
-            manifest,
-            report,
-            "rule-metadata",
-            number,
-            meta_bytes,
-            "Federal Register API document metadata as served.",
-            force,
-            id=number,
-        )
-    supp = supplement_number(supplement)
-    for on in snapshots:
-        day = iso_date(on)
-        if progress:
-            progress(f"snapshot {day}")
-        xml = archive.snapshot_xml(day, supp)
-        _add(
-            archive,
-            manifest,
-            report,
-            "snapshot",
-            snapshot_ident(day, supp),
-            xml,
-            f"Supplement No. {supp} to Part 744 as the eCFR served it for {day}.",
-            force,
-            id=day.isoformat(),
-            supplement=supp,
-            date=day.isoformat(),
-        )
-    if report.written:
-        manifest.save()
+    try:
+        seen: set[str] = set()
+        for number in numbers:
+            if number in seen:
+                continue
+            seen.add(number)
+            if progress:
+                progress(f"rule {number}")
+            meta_bytes = archive.rule_meta_bytes(number)
+            meta = json.loads(meta_bytes)
+            xml = archive.rule_xml(number)
+            title = str(meta.get("title", "")).strip()
+            citation = str(meta.get("citation", "")).strip()
+            published = str(meta.get("publication_date", ""))
+            described = f"{title}, {citation} ({published})." if title else f"Rule {number}."
+            _add(archive, manifest, report, "rule", number, xml, described, force, id=number)
+            _add(
+                archive,
+                manifest,
+                report,
+                "rule-metadata",
+                number,
+                meta_bytes,
+                "Federal Register API document metadata as served.",
+                force,
+                id=number,
+            )
+        supp = supplement_number(supplement)
+        for on in snapshots:
+            day = iso_date(on)
+            if progress:
+                progress(f"snapshot {day}")
+            xml = archive.snapshot_xml(day, supp)
+            _add(
+                archive,
+                manifest,
+                report,
+                "snapshot",
+                snapshot_ident(day, supp),
+                xml,
+                f"Supplement No. {supp} to Part 744 as the eCFR served it for {day}.",
+                force,
+                id=day.isoformat(),
+                supplement=supp,
+                date=day.isoformat(),
+            )
+    finally:
+        # what was written is listed even when a later item fails
+        if report.written:
+            manifest.save()
     return report
 
 

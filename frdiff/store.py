@@ -269,7 +269,7 @@ class Store:
     def _clean_tmp(self) -> None:
         for leftover in (self.root / "tmp").glob("*.part"):
             pid_text = leftover.name.split("-", 1)[0]
-            if pid_text.isdigit() and _pid_alive(int(pid_text)) and int(pid_text) != os.getpid():
+            if pid_text.isdigit() and _pid_alive(int(pid_text)):
                 continue
             with contextlib.suppress(OSError):
                 leftover.unlink()

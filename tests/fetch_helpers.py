@@ -7,17 +7,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from replay_server import ReplayData, ReplayServer
 
 from frdiff.fetch import FetchConfig
-from replay_server import ReplayData, ReplayServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 RULES = ("2023-03929", "2025-00480", "2025-00704", "2025-05427")
 SNAPSHOT_DATES = ("2025-01-13", "2025-01-17", "2025-03-24", "2025-03-31")
 
-PROXY_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy",
-              "NO_PROXY", "no_proxy")
+PROXY_VARS = (
+    "http_proxy",
+    "https_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+)
 
 #: Quick settings for tests: generous rates, tiny waits, short timeouts.
 FAST = FetchConfig(

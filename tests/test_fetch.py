@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
+import fetch_helpers
 import pytest
 import requests
-from fetch_helpers import FAST, fixture_data, no_proxy, server  # noqa: F401
+from fetch_helpers import FAST, fixture_data
 from replay_server import ReplayData, ReplayServer, synthetic_rules
 
 from frdiff.errors import FetchError, UsageError
@@ -22,6 +24,9 @@ from frdiff.fetch import (
     parse_rate,
     rebase,
 )
+
+server = fetch_helpers.server
+no_proxy = fetch_helpers.no_proxy
 
 
 def _fr(s: ReplayServer, config=FAST, **kw) -> FederalRegister:  # type: ignore[no-untyped-def]
@@ -41,7 +46,7 @@ def test_search_asks_for_bis_rules_on_part_744(server: ReplayServer) -> None:
     assert "document_number" in q["fields[]"] and "full_text_xml_url" in q["fields[]"]
 
 
-def test_search_only_returns_matching_documents(no_proxy: None) -> None:  # noqa: F811
+def test_search_only_returns_matching_documents(no_proxy: None) -> None:
     data = ReplayData(documents=synthetic_rules(3, date(2030, 1, 1)))
     meta, xml = data.documents["2030-10001"]
     data.documents["2030-10001"] = ({**meta, "cfr_references": [{"title": 15, "part": 740}]}, xml)
@@ -51,7 +56,7 @@ def test_search_only_returns_matching_documents(no_proxy: None) -> None:  # noqa
 
 
 @pytest.mark.parametrize("paging", ["page", "cursor"])
-def test_search_follows_next_page_url(no_proxy: None, paging: str) -> None:  # noqa: F811
+def test_search_follows_next_page_url(no_proxy: None, paging: str) -> None:
     data = ReplayData(documents=synthetic_rules(23, date(2030, 1, 1)))
     with ReplayServer(data, paging=paging, per_page_max=5) as s:
         found = _fr(s).search(date(2030, 1, 1), date(2030, 12, 31))
@@ -64,18 +69,21 @@ def test_search_follows_next_page_url(no_proxy: None, paging: str) -> None:  # n
     assert all(key in parse_qs(urlsplit(p.path).query) for p in pages[1:])
 
 
-def test_search_splits_ranges_that_reach_the_cap(no_proxy: None) -> None:  # noqa: F811
+def test_search_splits_ranges_that_reach_the_cap(no_proxy: None) -> None:
     data = ReplayData(documents=synthetic_rules(20, date(2030, 1, 1), step_days=3))
     with ReplayServer(data, cap=6, per_page_max=4) as s:
         found = _fr(s, result_cap=6).search(date(2030, 1, 1), date(2030, 3, 31))
         queries = [parse_qs(urlsplit(p.path).query) for p in s.requests("/documents.json")]
     assert sorted(r["document_number"] for r in found) == sorted(data.documents)
-    spans = {(q["conditions[publication_date][gte]"][0], q["conditions[publication_date][lte]"][0]) for q in queries}
+    spans = {
+        (q["conditions[publication_date][gte]"][0], q["conditions[publication_date][lte]"][0])
+        for q in queries
+    }
     assert ("2030-01-01", "2030-03-31") in spans
     assert len(spans) > 3  # the full range was split, and split again
 
 
-def test_search_fails_clearly_when_one_day_exceeds_the_cap(no_proxy: None) -> None:  # noqa: F811
+def test_search_fails_clearly_when_one_day_exceeds_the_cap(no_proxy: None) -> None:
     data = ReplayData(documents=synthetic_rules(5, date(2030, 1, 1), step_days=0))
     with ReplayServer(data, cap=3) as s, pytest.raises(FetchError, match="cannot be split"):
         _fr(s, result_cap=3).search(date(2030, 1, 1), date(2030, 1, 1))
@@ -87,9 +95,14 @@ def test_search_rejects_a_reversed_range(server: ReplayServer) -> None:
 
 
 def test_next_page_links_stay_on_the_configured_service(server: ReplayServer) -> None:
-    assert rebase("https://evil.example/api/v1/documents.json?page=2", server.fr_api).startswith(server.base)
+    assert rebase("https://evil.example/api/v1/documents.json?page=2", server.fr_api).startswith(
+        server.base
+    )
     fr = _fr(server)
-    meta = {"document_number": "2025-05427", "full_text_xml_url": "https://elsewhere.example/x/2025-05427.xml"}
+    meta = {
+        "document_number": "2025-05427",
+        "full_text_xml_url": "https://elsewhere.example/x/2025-05427.xml",
+    }
     assert fr.xml_url(meta) == server.base + "/x/2025-05427.xml"
     assert fr.xml_url({"document_number": "2025-05427", "publication_date": "2025-03-28"}) == (
         server.base + "/documents/full_text/xml/2025/03/28/2025-05427.xml"
@@ -124,8 +137,8 @@ def test_rate_limits_hold_per_host_class(server: ReplayServer) -> None:
     xml = [r.t for r in server.requests("/full_text/xml/")]
     assert len(api) == 6 and len(xml) == 3
     # measured by the server; a little slack for scheduling
-    assert min(b - a for a, b in zip(api, api[1:], strict=False)) >= 0.1 - 0.02
-    assert min(b - a for a, b in zip(xml, xml[1:], strict=False)) >= 0.25 - 0.02
+    assert min(b - a for a, b in itertools.pairwise(api)) >= 0.1 - 0.02
+    assert min(b - a for a, b in itertools.pairwise(xml)) >= 0.25 - 0.02
 
 
 def test_rate_limiter_spaces_calls() -> None:
@@ -151,21 +164,36 @@ def test_parse_rate() -> None:
 
 
 def test_host_classes() -> None:
-    assert host_class("https://www.ecfr.gov/api/versioner/v1/full/2025-01-01/title-15.xml?part=744") == "xml"
+    assert (
+        host_class("https://www.ecfr.gov/api/versioner/v1/full/2025-01-01/title-15.xml?part=744")
+        == "xml"
+    )
     assert host_class("https://www.federalregister.gov/api/v1/documents.json?x=1") == "api"
 
 
-def test_public_inspection_lists_bis_documents(no_proxy: None) -> None:  # noqa: F811
+def test_public_inspection_lists_bis_documents(no_proxy: None) -> None:
     pending = [
-        {"document_number": "2030-20000", "type": "Rule", "title": "Additions to the Entity List",
-         "publication_date": "2030-02-03", "agencies": [{"slug": "industry-and-security-bureau"}]},
-        {"document_number": "2030-20001", "type": "Notice", "title": "Fisheries",
-         "publication_date": "2030-02-03", "agencies": [{"slug": "national-oceanic-and-atmospheric-administration"}]},
+        {
+            "document_number": "2030-20000",
+            "type": "Rule",
+            "title": "Additions to the Entity List",
+            "publication_date": "2030-02-03",
+            "agencies": [{"slug": "industry-and-security-bureau"}],
+        },
+        {
+            "document_number": "2030-20001",
+            "type": "Notice",
+            "title": "Fisheries",
+            "publication_date": "2030-02-03",
+            "agencies": [{"slug": "national-oceanic-and-atmospheric-administration"}],
+        },
     ]
     with ReplayServer(ReplayData(pending=pending)) as s:
         fr = _fr(s)
         assert [d["document_number"] for d in fr.public_inspection()] == ["2030-20000"]
-        assert [d["document_number"] for d in fr.public_inspection(date(2030, 2, 1))] == ["2030-20000"]
+        assert [d["document_number"] for d in fr.public_inspection(date(2030, 2, 1))] == [
+            "2030-20000"
+        ]
         paths = [r.path for r in s.requests()]
     assert paths[0].endswith("/public-inspection-documents/current.json")
     assert "conditions[available_on]=2030-02-01" in requests.utils.unquote(paths[1])
@@ -174,7 +202,12 @@ def test_public_inspection_lists_bis_documents(no_proxy: None) -> None:  # noqa:
 def test_ecfr_latest_versions_and_supplement_xml(server: ReplayServer) -> None:
     ecfr = ECFR(Fetcher(FAST), server.ecfr_api)
     assert ecfr.latest_date() == date(2025, 4, 4)
-    assert ecfr.version_dates(4) == [date(2025, 1, 13), date(2025, 1, 17), date(2025, 3, 24), date(2025, 3, 31)]
+    assert ecfr.version_dates(4) == [
+        date(2025, 1, 13),
+        date(2025, 1, 17),
+        date(2025, 3, 24),
+        date(2025, 3, 31),
+    ]
     got = ecfr.supplement_xml(date(2025, 3, 26), 4)
     assert got.body == fixture_data().snapshots[(4, "2025-03-24")]
     url = server.requests("/full/")[-1].path
@@ -182,12 +215,16 @@ def test_ecfr_latest_versions_and_supplement_xml(server: ReplayServer) -> None:
     assert parse_qs(urlsplit(url).query)["appendix"] == ["Supplement No. 4 to Part 744"]
 
 
-def test_ecfr_supplement_is_a_parameter(no_proxy: None) -> None:  # noqa: F811
-    data = ReplayData(snapshots={(4, "2025-01-01"): b"<DIV9 N='4'/>", (7, "2025-01-01"): b"<DIV9 N='7'/>"})
+def test_ecfr_supplement_is_a_parameter(no_proxy: None) -> None:
+    data = ReplayData(
+        snapshots={(4, "2025-01-01"): b"<DIV9 N='4'/>", (7, "2025-01-01"): b"<DIV9 N='7'/>"}
+    )
     with ReplayServer(data) as s:
         ecfr = ECFR(Fetcher(FAST), s.ecfr_api)
         assert ecfr.supplement_xml(date(2025, 2, 1), 7).body == b"<DIV9 N='7'/>"
-        assert "Supplement No. 7 to Part 744" in ecfr.full_url(date(2025, 2, 1), 7).replace("%20", " ")
+        assert "Supplement No. 7 to Part 744" in ecfr.full_url(date(2025, 2, 1), 7).replace(
+            "%20", " "
+        )
         assert ecfr.version_dates(7) == [date(2025, 1, 1)]
 
 

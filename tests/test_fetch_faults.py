@@ -6,6 +6,7 @@ consistent whatever happens to the process that writes it.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -15,8 +16,9 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import fetch_helpers
 import pytest
-from fetch_helpers import FAST, PROXY_VARS, ROOT, fixture_data, no_proxy, server  # noqa: F401
+from fetch_helpers import FAST, PROXY_VARS, ROOT, fixture_data
 from replay_server import ReplayServer
 
 from frdiff.archive import Archive
@@ -26,6 +28,9 @@ from frdiff.store import Store
 
 DOC = "/documents/2025-05427.json"
 XML = "/full_text/xml/2025/03/28/2025-05427.xml"
+
+server = fetch_helpers.server
+no_proxy = fetch_helpers.no_proxy
 
 
 def _get_doc(s: ReplayServer, config=FAST) -> dict:  # type: ignore[no-untyped-def]
@@ -57,7 +62,7 @@ def test_a_429_storm_ends_in_a_clear_error_and_retry_after_is_capped(server: Rep
     assert "3600" in str(info.value) and "2025-05427" in str(info.value)
     times = [r.t for r in server.requests(DOC)]
     assert len(times) == 4
-    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.18
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.18
 
 
 def test_503_is_retried(server: ReplayServer) -> None:
@@ -156,17 +161,29 @@ def test_persistent_resets_fail_clearly(server: ReplayServer) -> None:
     assert "2025-05427" in str(info.value)
 
 
-def test_server_dying_mid_run_then_a_later_run_resumes(server: ReplayServer, tmp_path: Path) -> None:
+def test_server_dying_mid_run_then_a_later_run_resumes(
+    server: ReplayServer, tmp_path: Path
+) -> None:
     server.die_after = 4  # search, meta, xml, meta ... then gone
-    with Archive.open(cache_dir=tmp_path, fr_api=server.fr_api, ecfr_api=server.ecfr_api, config=FAST) as a:
-        with pytest.raises(FetchError):
-            a.fetch_rules(date(2025, 1, 1), date(2025, 12, 31))
+    with (
+        Archive.open(
+            cache_dir=tmp_path, fr_api=server.fr_api, ecfr_api=server.ecfr_api, config=FAST
+        ) as a,
+        pytest.raises(FetchError),
+    ):
+        a.fetch_rules(date(2025, 1, 1), date(2025, 12, 31))
     with Store.open(tmp_path) as store:
         assert store.check() == []
         stored = {(r.kind, r.ident) for r in store.records() if r.kind != "api"}
-    assert stored == {("rule-metadata", "2025-00480"), ("rule", "2025-00480"), ("rule-metadata", "2025-00704")}
+    assert stored == {
+        ("rule-metadata", "2025-00480"),
+        ("rule", "2025-00480"),
+        ("rule-metadata", "2025-00704"),
+    }
     with ReplayServer(fixture_data()) as again:
-        with Archive.open(cache_dir=tmp_path, fr_api=again.fr_api, ecfr_api=again.ecfr_api, config=FAST) as a:
+        with Archive.open(
+            cache_dir=tmp_path, fr_api=again.fr_api, ecfr_api=again.ecfr_api, config=FAST
+        ) as a:
             summary = a.fetch_rules(date(2025, 1, 1), date(2025, 12, 31))
         statuses = {(o.kind, o.ident): o.status for o in summary.outcomes}
         assert statuses[("rule", "2025-00480")] == "not-modified"
@@ -178,7 +195,9 @@ def test_server_dying_mid_run_then_a_later_run_resumes(server: ReplayServer, tmp
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS and not k.startswith("FRDIFF_")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in PROXY_VARS and not k.startswith("FRDIFF_")
+    }
     env["NO_PROXY"] = "127.0.0.1,localhost"
     env["PYTHONPATH"] = str(ROOT)
     return env
@@ -188,9 +207,19 @@ def _frdiff(*args: str) -> list[str]:
     return [sys.executable, "-m", "frdiff", *args]
 
 
-def test_sigkill_during_a_download_leaves_no_partial_file(server: ReplayServer, tmp_path: Path) -> None:
+def test_sigkill_during_a_download_leaves_no_partial_file(
+    server: ReplayServer, tmp_path: Path
+) -> None:
     server.add_fault("/full/2025-03-24/", "stall_body", times=1)
-    args = ["fetch", "snapshot", "2025-03-24", "--cache-dir", str(tmp_path), "--ecfr-api", server.ecfr_api]
+    args = [
+        "fetch",
+        "snapshot",
+        "2025-03-24",
+        "--cache-dir",
+        str(tmp_path),
+        "--ecfr-api",
+        server.ecfr_api,
+    ]
     proc = subprocess.Popen(_frdiff(*args), env=_env(), cwd=ROOT, stderr=subprocess.PIPE)
     try:
         assert server.body_started.wait(20), "the download never started"
@@ -210,7 +239,7 @@ def test_sigkill_during_a_download_leaves_no_partial_file(server: ReplayServer, 
     done = subprocess.run(_frdiff(*args), env=_env(), cwd=ROOT, capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr.decode()
     with Store.open(tmp_path) as store:
-        record, body = store.get("snapshot", "4/2025-03-24") or (None, b"")
+        _, body = store.get("snapshot", "4/2025-03-24") or (None, b"")
         assert body == fixture_data().snapshots[(4, "2025-03-24")]
         assert store.check() == []
 
@@ -221,7 +250,9 @@ def test_two_processes_share_one_store(server: ReplayServer, tmp_path: Path) -> 
         "--fr-api", server.fr_api, "--ecfr-api", server.ecfr_api, "--rate", "40,20", "--format", "json",
     ]  # fmt: skip
     procs = [
-        subprocess.Popen(_frdiff(*args), env=_env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            _frdiff(*args), env=_env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         for _ in range(2)
     ]
     outs = [p.communicate(timeout=60) for p in procs]
@@ -229,7 +260,12 @@ def test_two_processes_share_one_store(server: ReplayServer, tmp_path: Path) -> 
         assert p.returncode == 0, err.decode()
     with Store.open(tmp_path) as store:
         assert store.check() == []
-        assert {r.ident for r in store.records("rule")} == {"2023-03929", "2025-00480", "2025-00704", "2025-05427"}
+        assert {r.ident for r in store.records("rule")} == {
+            "2023-03929",
+            "2025-00480",
+            "2025-00704",
+            "2025-05427",
+        }
         for record in store.records("rule"):
             assert store.read(record) == fixture_data().documents[record.ident][1]
     assert len(server.requests("/full_text/xml/")) >= 4
