@@ -108,6 +108,9 @@ def fr_link(document_number: str | None) -> str | None:
 
 def _item_text(value: Any) -> str:
     if isinstance(value, Citation):
+        if value.placeholder and value.page is not None:
+            # The rule printed "[INSERT FR PAGE NUMBER ...]"; say what it resolves to.
+            return f"{value.label()} (printed “{value.raw}”)"
         return value.raw or value.label()
     return str(value)
 
