@@ -206,6 +206,7 @@ def fixtures() -> None:
 @fixtures.command("record")
 @click.option(
     "--dir",
+    "--out",
     "root",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("fixtures"),
