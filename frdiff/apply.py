@@ -108,13 +108,19 @@ class _List:
         self.entries: list[Entry | None] = list(entries)
         self.index: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.added_by: dict[int, str] = {}
+        self._countries: dict[str, str] = {}
         for i, e in enumerate(self.entries):
             assert e is not None
             self.index[self._key(e.country, e.name)].append(i)
 
-    @staticmethod
-    def _key(country_text: str, name: str) -> tuple[str, str]:
-        return country_key(country_text), name_key(name)
+    def _country(self, text: str) -> str:
+        key = self._countries.get(text)
+        if key is None:
+            key = self._countries[text] = country_key(text)
+        return key
+
+    def _key(self, country_text: str, name: str) -> tuple[str, str]:
+        return self._country(country_text), name_key(name)
 
     def find(self, country_text: str, names: Iterable[str]) -> list[int]:
         for name in names:
@@ -146,9 +152,9 @@ class _List:
         kept = [(i, e) for i, e in enumerate(self.entries) if e is not None]
         first: dict[str, int] = {}
         for i, e in kept:
-            first.setdefault(country_key(e.country), i)
+            first.setdefault(self._country(e.country), i)
         # Additions join their country's block; the list is otherwise left in its order.
-        kept.sort(key=lambda x: (first[country_key(x[1].country)], x[0]))
+        kept.sort(key=lambda x: (first[self._country(x[1].country)], x[0]))
         return tuple(e for _, e in kept)
 
 
