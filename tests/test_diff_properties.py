@@ -28,7 +28,7 @@ from frdiff.model import Citation, Entry
 from frdiff.normalize import country, country_key, name_key
 from frdiff.parse.snapshot import parse_snapshot
 
-EXAMPLES = int(os.environ.get("FRDIFF_FUZZ_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("FRDIFF_FUZZ_EXAMPLES", "20"))
 SLICE = 240
 _WORDS = "Zorblax Quenth Vashtar Plimco Drunel Okavir Trelm Yusk Fandrox Welber".split()
 
