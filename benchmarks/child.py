@@ -1,0 +1,108 @@
+"""Work the benchmark runs in a fresh process, so its memory and start-up are its own.
+
+``python -m benchmarks.child MODE ...`` prints one JSON object on stdout:
+
+- ``diff OLD NEW``: parse both, then diff them under tracemalloc;
+- ``deepdiff OLD NEW``: parse both, then DeepDiff them (maxrss only);
+- ``history BASE N``: parse BASE, then generate N versions and diff each
+  consecutive pair under tracemalloc;
+- ``frdiff-diff OLD NEW``: what ``frdiff diff OLD NEW --format json`` does, for
+  use while that command does not exist yet (prints the diff JSON itself).
+
+``--rows N`` trims each snapshot to its first N table rows first (quick runs).
+Peak traced memory covers the measured step; ``maxrss`` the whole process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import sys
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+
+def _read(path: str, rows: int | None) -> bytes:
+    data = Path(path).read_bytes()
+    if rows:
+        from .baselines import trim
+
+        data = trim(data, rows)
+    return data
+
+
+def _maxrss_mb() -> float:
+    # Linux reports kilobytes, macOS bytes.
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.child")
+    ap.add_argument("mode", choices=("diff", "deepdiff", "history", "frdiff-diff"))
+    ap.add_argument("paths", nargs="+")
+    ap.add_argument("--rows", type=int, default=None)
+    ap.add_argument("--versions", type=int, default=50)
+    args = ap.parse_args(argv)
+
+    from frdiff.parse.snapshot import parse_snapshot
+
+    if args.mode == "frdiff-diff":
+        from frdiff.diff import diff_snapshots
+
+        old_path, new_path = args.paths
+        diff = diff_snapshots(
+            parse_snapshot(Path(old_path).read_bytes(), source=old_path),
+            parse_snapshot(Path(new_path).read_bytes(), source=new_path),
+        )
+        sys.stdout.write(json.dumps(diff.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return 0
+
+    snaps = [parse_snapshot(_read(p, args.rows), source=p) for p in args.paths]
+    gc.collect()
+    out: dict[str, Any] = {"mode": args.mode}
+    if args.mode == "diff":
+        from frdiff.diff import diff_entries
+
+        tracemalloc.start()
+        diff = diff_entries(snaps[0].entries, snaps[1].entries)
+        out["peak_traced_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        out["changes"] = diff.summary()["total"]
+    elif args.mode == "deepdiff":
+        from deepdiff import DeepDiff
+
+        from .baselines import plain
+
+        result = DeepDiff(
+            [plain(e) for e in snaps[0].entries],
+            [plain(e) for e in snaps[1].entries],
+            ignore_order=True,
+        )
+        out["reports"] = sum(len(v) for v in result.values())
+    else:
+        from frdiff.diff import diff_entries
+
+        from .history import history, scale_for
+
+        tracemalloc.start()
+        base = snaps[0].entries
+        versions = history(base, args.versions, scale=scale_for(len(base)))
+        previous = snaps[0].entries
+        changes = 0
+        for v in versions:
+            changes += diff_entries(previous, v.entries).summary()["total"]
+            previous = v.entries
+        out["peak_traced_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        out["changes"] = changes
+    out["maxrss_mb"] = _maxrss_mb()
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,527 @@
+"""frdiff's benchmark: speed and memory against baselines measured in the same run.
+
+Run ``make bench`` (or ``python -m benchmarks.run``).  Every figure is the median
+of several repetitions timed with ``time.perf_counter``; every ratio compares
+two figures from this run on the same inputs, so the ratios hold on any machine
+even where the absolute times do not.
+
+1. parse one full snapshot vs the floor (lxml parse + visit every text node);
+2. in-process diff vs ``DeepDiff(ignore_order=True)``, and whether each pairs
+   records correctly (on the real pair, and on a generated pair whose truth is
+   known);
+3. the whole ``frdiff diff OLD NEW --format json`` command vs ``csv-diff`` on
+   CSV exports of the same snapshots, plus interpreter import times;
+4. replaying a generated history of successive versions, diffing each pair;
+5. peak memory of 2 and 4, each in a fresh process.
+
+``--strict`` exits 1 when a target is missed; by default the run only reports.
+``--quick`` runs every code path on a few hundred rows (for the smoke test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from frdiff.diff import diff_entries
+from frdiff.model import Entry
+from frdiff.parse.snapshot import parse_snapshot
+
+from . import baselines as B
+from .history import check, edit, history, scale_for
+
+ROOT = Path(__file__).resolve().parent.parent
+OLD = ROOT / "fixtures" / "ecfr" / "supp4-2025-03-24.xml"
+NEW = ROOT / "fixtures" / "ecfr" / "supp4-2025-03-31.xml"
+
+PARSE_TARGET = 3.0  # at most this many times the lxml floor
+DIFF_TARGET = 20.0  # at least this many times faster than DeepDiff
+CLI_TARGET = 1.0  # at most this many times csv-diff's time
+LINEAR_TARGET = 1.5  # per-version cost at the end vs at the start of the history
+MEMORY_TARGET_MB = 200.0
+
+
+# ---------------------------------------------------------------------------
+# Report
+
+
+@dataclass
+class Check:
+    name: str
+    measured: str
+    target: str
+    ok: bool
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, label: str, value: str) -> None:
+        self.lines.append((label, value))
+
+
+@dataclass
+class Report:
+    sections: list[Section] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+
+    def section(self, title: str) -> Section:
+        s = Section(title)
+        self.sections.append(s)
+        print(f"  ... {title}", file=sys.stderr, flush=True)
+        return s
+
+    def check(self, name: str, measured: str, target: str, ok: bool) -> None:
+        self.checks.append(Check(name, measured, target, ok))
+
+    def render(self) -> str:
+        out: list[str] = []
+        for s in self.sections:
+            out.append(f"== {s.title} ==")
+            width = max((len(label) for label, _ in s.lines), default=0)
+            out.extend(f"  {label.ljust(width)}  {value}" for label, value in s.lines)
+            out.append("")
+        out.append("== Targets ==")
+        rows = [("target", "measured", "wanted", "status")] + [
+            (c.name, c.measured, c.target, "met" if c.ok else "MISSED") for c in self.checks
+        ]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for r in rows:
+            out.append("  " + "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+        return "\n".join(out).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Timing helpers
+
+
+def timed(fn: Callable[[], Any], reps: int, warmup: int | None = None) -> float:
+    """Median wall time of ``fn`` in seconds over ``reps`` runs.
+
+    One warm-up run comes first (caches, page cache, lazy imports) unless ``reps``
+    is 1, a smoke run, where it would only double the cost.
+    """
+    for _ in range(warmup if warmup is not None else int(reps > 1)):
+        fn()
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+@dataclass
+class CmdTime:
+    wall: float  # median seconds, time.perf_counter
+    cpu: float  # median seconds of user + system CPU of the process
+    result: subprocess.CompletedProcess[bytes]
+
+    def text(self) -> str:
+        return f"{ms(self.wall)} (CPU {ms(self.cpu)})"
+
+
+def run_cmd(cmd: Sequence[str], reps: int) -> CmdTime:
+    """Median wall and CPU time of a command (output captured), and its last result.
+
+    CPU time (from ``getrusage(RUSAGE_CHILDREN)``) is shown beside wall time because
+    it is steadier on a busy machine; the targets use wall time.
+    """
+    walls: list[float] = []
+    cpus: list[float] = []
+    result: subprocess.CompletedProcess[bytes] | None = None
+    for rep in range(reps + int(reps > 1)):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        result = subprocess.run(list(cmd), capture_output=True, cwd=ROOT, check=False)
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if rep or reps == 1:  # the first of several runs only warms caches
+            walls.append(wall)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    assert result is not None
+    return CmdTime(statistics.median(walls), statistics.median(cpus), result)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def ratio(x: float) -> str:
+    return f"{x:,.1f}x"
+
+
+def _tool(name: str) -> list[str] | None:
+    """A console script installed next to this interpreter (or on PATH)."""
+    local = Path(sys.executable).parent / name
+    if local.exists():
+        return [str(local)]
+    found = shutil.which(name)
+    return [found] if found else None
+
+
+# ---------------------------------------------------------------------------
+# Sections
+
+
+@dataclass
+class Inputs:
+    old_path: Path
+    new_path: Path
+    old_bytes: bytes
+    new_bytes: bytes
+    rows: int | None
+    old: tuple[Entry, ...] = ()
+    new: tuple[Entry, ...] = ()
+
+
+def parse_section(report: Report, inp: Inputs, reps: int) -> None:
+    s = report.section("1. Parse one full snapshot")
+    data = inp.old_bytes
+    t_parse = timed(lambda: parse_snapshot(data), reps)
+    t_floor = timed(lambda: B.lxml_floor(data), reps)
+    t_tree = timed(lambda: B.lxml_floor_tree_only(data), reps)
+    snap = parse_snapshot(data)
+    s.add("input", f"{inp.old_path.name}: {len(data) / 1e6:.2f} MB, {len(snap.entries):,} entries")
+    s.add("frdiff parse_snapshot", ms(t_parse))
+    s.add("floor: lxml parse + every text node", ms(t_floor))
+    s.add("(lxml parse alone)", ms(t_tree))
+    s.add("ratio frdiff / floor", ratio(t_parse / t_floor))
+    s.add("per entry", f"{t_parse / max(1, len(snap.entries)) * 1e6:,.1f} us")
+    report.check(
+        "parse vs lxml floor",
+        ratio(t_parse / t_floor),
+        f"<= {PARSE_TARGET:g}x",
+        t_parse / t_floor <= PARSE_TARGET,
+    )
+
+
+def diff_section(report: Report, inp: Inputs, reps: int, dd_reps: int) -> None:
+    from deepdiff import DeepDiff
+
+    s = report.section("2. Diff two full snapshots in process")
+    old, new = inp.old, inp.new
+    s.add(
+        "input", f"{inp.old_path.name} ({len(old):,}) -> {inp.new_path.name} ({len(new):,} entries)"
+    )
+    t_ours = timed(lambda: diff_entries(old, new), reps)
+    diff = diff_entries(old, new)
+    old_d, new_d = [B.plain(e) for e in old], [B.plain(e) for e in new]
+    result: Any = None
+
+    def deep() -> None:
+        nonlocal result
+        result = DeepDiff(old_d, new_d, ignore_order=True, view="tree")
+
+    t_deep = timed(deep, dd_reps, warmup=0)
+    ours, theirs = B.frdiff_records(diff, old, new), B.deepdiff_records(result)
+    s.add("frdiff diff_entries", ms(t_ours))
+    s.add("baseline: DeepDiff(ignore_order=True)", ms(t_deep) + f" (median of {dd_reps})")
+    s.add("speed-up", ratio(t_deep / t_ours))
+    summary = diff.summary()
+    s.add(
+        "frdiff reports",
+        ", ".join(
+            f"{summary[k]} {k}" for k in ("added", "removed", "modified", "renamed", "moved")
+        ),
+    )
+    s.add("DeepDiff reports (records)", theirs.counts())
+    s.add("DeepDiff vs frdiff", B.score(theirs, ours).text())
+
+    # A generated pair whose truth is known: one large rule's worth of edits.
+    rng = random.Random(2025)
+    v = edit(new, rng, 1, scale=3 * scale_for(len(new)))
+    want = B.truth_records(v.truth, new, v.entries)
+    t_ours_gen = timed(lambda: diff_entries(new, v.entries), reps)
+    ours_gen = B.score(B.frdiff_records(diff_entries(new, v.entries), new, v.entries), want)
+    t = time.perf_counter()
+    deep_gen = DeepDiff(
+        [B.plain(e) for e in new], [B.plain(e) for e in v.entries], ignore_order=True, view="tree"
+    )
+    t_deep_gen = time.perf_counter() - t
+    theirs_gen = B.score(B.deepdiff_records(deep_gen), want)
+    counts = v.truth.counts()
+    s.add("generated pair (truth known)", ", ".join(f"{n} {k}" for k, n in counts.items()))
+    s.add("  frdiff", f"{ms(t_ours_gen)}; pairing {ours_gen.text()}")
+    s.add("  DeepDiff", f"{ms(t_deep_gen)}; pairing {theirs_gen.text()}")
+    report.check(
+        "diff speed-up vs DeepDiff",
+        ratio(t_deep / t_ours),
+        f">= {DIFF_TARGET:g}x",
+        t_deep / t_ours >= DIFF_TARGET,
+    )
+    report.check(
+        "diff pairs records correctly",
+        "yes" if ours_gen.correct else "no",
+        "yes (DeepDiff: " + ("yes" if theirs_gen.correct else "no") + ")",
+        ours_gen.correct,
+    )
+
+
+def _importtime(module: str) -> list[tuple[str, float]]:
+    """The heaviest imports (cumulative ms) under ``python -X importtime -c 'import module'``."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    rows: list[tuple[str, float, int]] = []
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if m:
+            rows.append((m.group(4), int(m.group(2)) / 1000, len(m.group(3))))
+    # Top-level packages (shallowest nesting under the module) and the module itself.
+    shallow = [
+        (name, cum) for name, cum, depth in rows if depth <= 3 and "." not in name.lstrip("_")
+    ]
+    shallow += [(name, cum) for name, cum, _ in rows if name.startswith("frdiff.")]
+    return sorted(shallow, key=lambda x: -x[1])[:10]
+
+
+def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path) -> None:
+    s = report.section("3. The whole command, as a process")
+    old_xml, new_xml = tmp / "old.xml", tmp / "new.xml"
+    old_xml.write_bytes(inp.old_bytes)
+    new_xml.write_bytes(inp.new_bytes)
+    old_csv, new_csv = tmp / "old.csv", tmp / "new.csv"
+    text, shadow_old = B.csv_export(inp.old)
+    old_csv.write_text(text, encoding="utf-8")
+    text, shadow_new = B.csv_export(inp.new)
+    new_csv.write_text(text, encoding="utf-8")
+
+    frdiff = _tool("frdiff") or [sys.executable, "-m", "frdiff"]
+    has_diff = (
+        subprocess.run(
+            [*frdiff, "diff", "--help"], capture_output=True, cwd=ROOT, check=False
+        ).returncode
+        == 0
+    )
+    if has_diff:
+        ours_cmd = [*frdiff, "diff", str(old_xml), str(new_xml), "--format", "json"]
+        label = "frdiff diff OLD NEW --format json"
+    else:
+        ours_cmd = [
+            sys.executable,
+            "-m",
+            "benchmarks.child",
+            "frdiff-diff",
+            str(old_xml),
+            str(new_xml),
+        ]
+        label = "stand-in (no `frdiff diff` yet): parse + diff + JSON"
+    ours = run_cmd(ours_cmd, reps)
+    res = ours.result
+    s.add(label, ours.text() + ("" if res.returncode == 0 else f" (exit {res.returncode}!)"))
+    if res.returncode == 0:
+        summ = json.loads(res.stdout)["summary"]
+        s.add(
+            "  reports",
+            ", ".join(
+                f"{summ[k]} {k}" for k in ("added", "removed", "modified", "renamed", "moved")
+            ),
+        )
+
+    csvdiff = _tool("csv-diff")
+    if csvdiff is None:
+        s.add("csv-diff", "not installed (pip install 'csv-diff>=1.1,<2'); no comparison")
+        report.check("command vs csv-diff", "n/a", f"<= {CLI_TARGET:g}x", False)
+    else:
+        # --format csv: csv-diff otherwise sniffs the dialect from the first 1 MB, which
+        # takes tens of seconds on these files; the baseline gets its fastest setting.
+        theirs = run_cmd(
+            [*csvdiff, str(old_csv), str(new_csv), "--key=id", "--format", "csv", "--json"], reps
+        )
+        s.add("baseline: csv-diff OLD.csv NEW.csv --key=id --format csv --json", theirs.text())
+        if theirs.result.returncode == 0:
+            out = json.loads(theirs.result.stdout)
+            s.add(
+                "  reports",
+                f"{len(out['added'])} added, {len(out['removed'])} removed, "
+                f"{len(out['changed'])} changed",
+            )
+        s.add(
+            "  key",
+            f"country | name; rows hidden by duplicate keys: {shadow_old} old, {shadow_new} new",
+        )
+        s.add(
+            "  input",
+            f"CSV exports prepared beforehand: {old_csv.stat().st_size / 1e6:.2f} MB + "
+            f"{new_csv.stat().st_size / 1e6:.2f} MB (frdiff reads the XML)",
+        )
+        wall, cpu = ours.wall / theirs.wall, ours.cpu / theirs.cpu
+        s.add("ratio frdiff / csv-diff", f"{ratio(wall)} wall, {ratio(cpu)} CPU")
+        report.check("command vs csv-diff", ratio(wall), f"<= {CLI_TARGET:g}x", wall <= CLI_TARGET)
+
+    for label, code in (
+        ("python start-up (python -c pass)", "pass"),
+        ("python -c 'import frdiff.cli'", "import frdiff.cli"),
+        ("python -c 'import csv_diff.cli'", "import csv_diff.cli"),
+    ):
+        s.add(label, run_cmd([sys.executable, "-c", code], reps).text())
+    heavy = ", ".join(f"{name} {cum:.0f}" for name, cum in _importtime("frdiff.cli"))
+    s.add("-X importtime frdiff.cli (cum. ms)", heavy)
+
+
+def history_section(report: Report, inp: Inputs, versions: int, reps: int) -> None:
+    s = report.section(f"4. Replay a history of {versions} versions")
+    base = inp.new
+    t = time.perf_counter()
+    hist = history(base, versions, scale=scale_for(len(base)))
+    t_gen = time.perf_counter() - t
+    chain = [base, *(v.entries for v in hist)]
+    per_pair: list[list[float]] = [[] for _ in hist]
+    wrong = 0
+    for rep in range(reps):
+        for i, v in enumerate(hist):
+            t = time.perf_counter()
+            d = diff_entries(chain[i], chain[i + 1])
+            per_pair[i].append(time.perf_counter() - t)
+            if rep == 0 and check(d, v.truth):
+                wrong += 1
+    med = [statistics.median(ts) for ts in per_pair]
+    totals = {k: sum(v.truth.counts().values()) for k, v in enumerate(hist)}
+    s.add(
+        "base", f"{inp.new_path.name}, {len(base):,} entries; ends with {len(chain[-1]):,} entries"
+    )
+    s.add(
+        "edits",
+        f"{sum(totals.values()):,} over {versions} versions (add/remove/rename/move/alias/address/policy/citation)",
+    )
+    s.add("generation (not counted)", ms(t_gen))
+    marks = sorted({max(1, round(versions * f)) for f in (0.2, 0.5, 1.0)})
+    per_version = {}
+    for k in marks:
+        total = sum(med[:k])
+        entries = sum(len(chain[i + 1]) for i in range(k))
+        per_version[k] = total / k
+        s.add(
+            f"first {k} versions",
+            f"{ms(total)} total, {ms(total / k)} per version, {total / entries * 1e6:.1f} us per entry",
+        )
+    s.add("pairing vs truth", f"{versions - wrong} of {versions} diffs exactly right")
+    growth = per_version[marks[-1]] / per_version[marks[0]]
+    s.add(f"per-version cost, {marks[-1]} vs {marks[0]} versions", ratio(growth))
+    report.check(
+        "history cost linear",
+        ratio(growth) + " per-version growth",
+        f"<= {LINEAR_TARGET:g}x",
+        growth <= LINEAR_TARGET,
+    )
+    report.check("history diffs match truth", f"{versions - wrong}/{versions}", "all", wrong == 0)
+
+
+def _child(args: list[str]) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.child", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1:] or ["failed"]}
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+def memory_section(report: Report, inp: Inputs, versions: int) -> None:
+    s = report.section("5. Peak memory (each in a fresh process)")
+    rows = ["--rows", str(inp.rows)] if inp.rows else []
+    old, new = str(inp.old_path), str(inp.new_path)
+    diff = _child(["diff", old, new, *rows])
+    hist = _child(["history", new, "--versions", str(versions), *rows])
+    deep = _child(["deepdiff", old, new, *rows])
+    peaks = []
+    for label, r in (("diff (2)", diff), (f"history of {versions} (4)", hist)):
+        if "error" in r:
+            s.add(label, f"failed: {r['error']}")
+            continue
+        peaks.append(r["maxrss_mb"])
+        s.add(
+            label,
+            f"{r['peak_traced_mb']:.1f} MB traced during the step; process max RSS {r['maxrss_mb']:.1f} MB",
+        )
+    if "error" not in deep:
+        s.add("baseline: DeepDiff (2)", f"process max RSS {deep['maxrss_mb']:.1f} MB")
+    worst = max(peaks) if len(peaks) == 2 else float("inf")
+    report.check(
+        "peak memory (max RSS)",
+        f"{worst:.0f} MB",
+        f"< {MEMORY_TARGET_MB:g} MB",
+        worst < MEMORY_TARGET_MB,
+    )
+
+
+# ---------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description=__doc__.split("\n")[0]
+    )
+    ap.add_argument("--old", type=Path, default=OLD, help="older snapshot (eCFR XML)")
+    ap.add_argument("--new", type=Path, default=NEW, help="newer snapshot (eCFR XML)")
+    ap.add_argument("--reps", type=int, default=7, help="repetitions of fast steps (median)")
+    ap.add_argument("--deepdiff-reps", type=int, default=3, help="repetitions of DeepDiff")
+    ap.add_argument("--versions", type=int, default=50, help="versions in the replayed history")
+    ap.add_argument("--quick", action="store_true", help="tiny inputs, one repetition (smoke test)")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--record", type=Path, help="also write the output as Markdown to this file")
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = ap.parse_args(given)
+
+    rows = None
+    reps, dd_reps, versions = args.reps, args.deepdiff_reps, args.versions
+    if args.quick:
+        rows, reps, dd_reps, versions = 150, 1, 1, 3
+    old_bytes, new_bytes = args.old.read_bytes(), args.new.read_bytes()
+    if rows:
+        # A few more rows on the new side, so the small diff is not empty.
+        old_bytes, new_bytes = B.trim(old_bytes, rows), B.trim(new_bytes, rows + 10)
+    inp = Inputs(args.old, args.new, old_bytes, new_bytes, rows)
+    inp.old = parse_snapshot(old_bytes).entries
+    inp.new = parse_snapshot(new_bytes).entries
+
+    report = Report()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="frdiff-bench-") as tmp:
+        parse_section(report, inp, reps)
+        diff_section(report, inp, reps, dd_reps)
+        cli_section(report, inp, reps, Path(tmp))
+        history_section(report, inp, versions, max(1, min(reps, 3)))
+        memory_section(report, inp, versions)
+    text = report.render()
+    env = f"Python {sys.version.split()[0]} on {sys.platform}, {os.cpu_count()} CPUs; run took {time.perf_counter() - started:.0f} s"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    text += f"\n{env}; load average at the end {load:.1f}\n"
+    sys.stdout.write(text)
+    if args.record:
+        command = " ".join(["python -m benchmarks.run", *given])
+        args.record.write_text(
+            f"# frdiff benchmark results\n\nReproduce with `make bench` (`{command}`).\n\n```\n{text}```\n",
+            encoding="utf-8",
+        )
+    missed = [c for c in report.checks if not c.ok]
+    return 1 if args.strict and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
