@@ -83,19 +83,31 @@ def load(data: bytes, *, where: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> etr
 
 
 def _check_depth(root: etree._Element, where: str) -> None:
+    # Only nodes with children are visited: a leaf is never deeper than its parent + 1,
+    # and that is checked before the parent's children are looked at.
     stack = [(root, 1)]
     while stack:
         el, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise ParseError(f"XML nested deeper than {MAX_DEPTH} levels", where=where)
-        stack.extend((child, depth + 1) for child in el)
+        if depth >= MAX_DEPTH:
+            if depth > MAX_DEPTH or len(el):
+                raise ParseError(f"XML nested deeper than {MAX_DEPTH} levels", where=where)
+            continue
+        stack.extend((child, depth + 1) for child in el if len(child))
 
 
 def local(tag: object) -> str:
     """An element's tag without namespace, upper-cased ('' for comments and PIs)."""
     if not isinstance(tag, str):
         return ""
-    return tag.rsplit("}", 1)[-1].upper()
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1].upper()
+        if len(_LOCAL) < 4096:  # documents use a few dozen tags; stay bounded anyway
+            _LOCAL[tag] = name
+    return name
+
+
+_LOCAL: dict[str, str] = {}
 
 
 def text_of(el: etree._Element) -> str:
@@ -179,6 +191,10 @@ def cell_text(el: etree._Element) -> CellText:
     the text; a non-numeric SU ("rd" in "3<SU>rd</SU>") is an ordinal and joins
     the text before it.  Layout whitespace never matters.
     """
+    if not len(el):
+        # Most cells are plain text: the same result without the line builder.
+        line = clean(el.text)
+        return CellText([line] if line else [], [])
     b = _LineBuilder()
     _walk(el, b)
     b.flush()
