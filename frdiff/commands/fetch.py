@@ -7,15 +7,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from frdiff.archive import Archive, FetchSummary, Outcome
 from frdiff.commands._common import dump_json, emit
-from frdiff.fetch import parse_rate
-from frdiff.fixtures import record, verify
-from frdiff.store import iso_date
+
+if TYPE_CHECKING:  # the network stack is imported only when a command needs it
+    from frdiff.archive import Archive, FetchSummary, Outcome
+
+
+def iso_date(value: str) -> date:
+    from frdiff.store import iso_date as _iso_date
+
+    return _iso_date(value)
+
 
 _FORMATS = click.Choice(["text", "json"])
 
@@ -76,6 +82,9 @@ def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def open_archive(opts: dict[str, Any]) -> Archive:
+    from frdiff.archive import Archive
+    from frdiff.fetch import parse_rate
+
     rate = parse_rate(opts["rate"]) if opts.get("rate") else None
     return Archive.open(
         cache_dir=opts.get("cache_dir"),
@@ -249,6 +258,8 @@ def fixtures_record(
     if not (rules or weeks or snapshots):
         raise click.UsageError("name something to record: --rule, --week or --snapshot")
     with open_archive(opts) as archive:
+        from frdiff.fixtures import record
+
         report = record(
             archive,
             root,
@@ -274,6 +285,8 @@ def fixtures_record(
 @click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
 def fixtures_verify(root: Path, fmt: str) -> None:
     """Check every MANIFEST.json item exists and matches its sha256; list unlisted files."""
+    from frdiff.fixtures import verify
+
     report = verify(root)
     lines = [f"{report.root}: {report.checked} item(s) checked"]
     lines += [f"missing: {p}" for p in report.missing]
