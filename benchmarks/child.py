@@ -35,9 +35,19 @@ def _read(path: str, rows: int | None) -> bytes:
 
 
 def _maxrss_mb() -> float:
-    # Linux reports kilobytes, macOS bytes.
+    """This process's peak resident set size in MB.
+
+    On Linux ``ru_maxrss`` survives ``exec`` and so reports the forking parent's
+    peak; ``VmHWM`` belongs to this process's own address space.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024  # macOS: bytes
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,6 +39,19 @@ _SUFFIXES = (
 _STREETS = ("Road", "Street", "Avenue", "Prospekt", "Lane", "Boulevard")
 
 
+#: Edits of each kind in one version: (fewest, most), as recent Entity List rules made them.
+TYPICAL_RULE: dict[str, tuple[int, int]] = {
+    "add": (3, 25),
+    "remove": (0, 3),
+    "rename": (1, 2),
+    "move": (0, 1),
+    "alias": (1, 3),
+    "address": (1, 3),
+    "policy": (0, 2),
+    "citation_only": (1, 4),
+}
+
+
 @dataclass(frozen=True)
 class Truth:
     """What changed from the previous version: the entries themselves, by identity."""
@@ -240,28 +253,20 @@ def edit(
     number: int,
     scale: float = 1.0,
     keys: dict[str, str] | None = None,
+    counts: dict[str, int] | None = None,
 ) -> Version:
     """One new version: the edits of a typical Entity List rule, applied to ``entries``.
 
-    ``scale`` multiplies the number of edits (0.2 for a tiny list in a smoke test);
-    ``keys`` caches name keys from one version to the next.
+    The number of each kind of edit is drawn from :data:`TYPICAL_RULE`, times
+    ``scale`` (0.2 for a tiny list in a smoke test), unless ``counts`` gives them
+    (e.g. ``{"add": 40, "remove": 5}``).  ``keys`` caches name keys from one
+    version to the next.
     """
     ed = _Editor(entries, rng, number, {} if keys is None else keys)
-
-    def times(lo: int, hi: int) -> int:
-        return round(rng.randint(lo, hi) * scale)
-
-    plan = (
-        (ed.add, times(3, 25)),
-        (ed.remove, times(0, 3)),
-        (ed.rename, times(1, 2)),
-        (ed.move, times(0, 1)),
-        (ed.alias, times(1, 3)),
-        (ed.address, times(1, 3)),
-        (ed.policy, times(0, 2)),
-        (ed.citation_only, times(1, 4)),
-    )
-    for action, n in plan:
+    if counts is None:
+        counts = {k: round(rng.randint(lo, hi) * scale) for k, (lo, hi) in TYPICAL_RULE.items()}
+    for kind, n in counts.items():
+        action = getattr(ed, kind)
         for _ in range(n):
             action()
     return ed.result(f"v{number}")
