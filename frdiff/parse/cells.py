@@ -53,6 +53,9 @@ _ADDRESS_START = re.compile(
     r"st\.\s|ul\.|d\.\s*\d|km\b|zone\b|area\b|level\b|tower\b|[a-z]?\d)",
     re.IGNORECASE,
 )
+#: Characters either side of a comma that the suffix and address patterns need (their
+#: longest alternative is "incorporated."), with a wide margin.
+_WINDOW = 48
 _COUNTRY_WORDS = frozenset(fold(v) for v in COUNTRY_HEADINGS.values()) | {
     "china",
     "hong kong",
@@ -108,18 +111,27 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     """
     line = clean(line)
     commas = [m.start() for m in re.finditer(r",\s", line)]
-    keys = {name_key(n) for n in known_names if n}
+    names = [n for n in known_names if n]
+    keys = {name_key(n) for n in names}
     if keys:
         if name_key(line) in keys:
             return line, "", "known"
+        # A name is never much longer than its key; looking further would make a
+        # cell of thousands of commas quadratic.
+        reach = 2 * max(len(n) for n in names) + 64
         for i in commas:
+            if i > reach:
+                break
             if name_key(line[:i]) in keys:
                 return line[:i], line[i + 1 :].strip(), "known"
-    candidates = [i for i in commas if not _LEGAL_SUFFIX.match(line[i + 1 :].lstrip())]
+    # The patterns only look a few characters either side of a comma, so they are
+    # given windows, not the rest of the line (which would be quadratic).
+    candidates = [i for i in commas if not _LEGAL_SUFFIX.match(line[i + 1 : i + _WINDOW].lstrip())]
     for i in candidates:
-        head, rest = line[:i], line[i + 1 :].strip()
-        if _ENDS_LEGAL.search(head) or _ADDRESS_START.match(rest):
-            return head, rest, "heuristic"
+        if _ENDS_LEGAL.search(line[max(0, i - _WINDOW) : i]) or _ADDRESS_START.match(
+            line[i + 1 : i + _WINDOW].lstrip()
+        ):
+            return line[:i], line[i + 1 :].strip(), "heuristic"
     if candidates and _looks_like_country(line):
         i = candidates[0]
         return line[:i], line[i + 1 :].strip(), "heuristic"

@@ -16,6 +16,7 @@ other sections, other supplements) are recognised and set aside, not dropped.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -45,6 +46,8 @@ _VERB = re.compile(
     re.I,
 )
 _OPEN = "\u201c"
+#: Quotation repairs reported one by one per instruction; more are counted.
+_MAX_REPAIRS = 5
 _CLOSE = "\u201d"
 
 
@@ -120,13 +123,18 @@ def quoted_spans(text: str) -> tuple[list[str], list[str], list[str]]:
         return names, list(names), repairs
     i = 0
     prev_end = 0
+    close = -1
     while True:
         start = text.find(_OPEN, i)
         if start < 0:
             break
-        close = text.find(_CLOSE, start + 1)
+        # The next closing quote is searched again only once passed: with many
+        # unclosed quotes a fresh search each time would be quadratic.
+        if close <= start:
+            close = text.find(_CLOSE, start + 1)
+            close = len(text) if close < 0 else close
         nxt = text.find(_OPEN, start + 1)
-        if close < 0 or (0 <= nxt < close):
+        if close == len(text) or (0 <= nxt < close):
             end = nxt if nxt >= 0 else len(text)
             repairs.append(f"unclosed quotation mark before {text[start : start + 40]!r}")
             i = end
@@ -185,7 +193,15 @@ def _segments(text: str) -> list[tuple[str, int, int]]:
     A verb inside a quoted name ("Adding Machines Co.") is part of the name.
     """
     quoted = _quoted_ranges(text)
-    verbs = [m for m in _VERB.finditer(text) if not any(a < m.start() < b for a, b in quoted)]
+    starts = [a for a, _ in quoted]
+
+    def in_quotes(pos: int) -> bool:
+        # The ranges are sorted and disjoint: only the last one starting before
+        # ``pos`` can hold it (a linear scan per verb was quadratic).
+        k = bisect.bisect_left(starts, pos) - 1
+        return k >= 0 and pos < quoted[k][1]
+
+    verbs = [m for m in _VERB.finditer(text) if not in_quotes(m.start())]
     spans = []
     for k, m in enumerate(verbs):
         end = verbs[k + 1].start() if k + 1 < len(verbs) else len(text)
@@ -282,8 +298,19 @@ def _read_supplement4(
     body = text[under.end() :] if under else text
     names, shown, repairs = quoted_spans(body)
     printed_of = dict(zip(names, shown, strict=True))
-    for r in repairs:
+    # Each finding quotes the whole instruction: a flood of them (thousands of
+    # stray quotes) would multiply the output, so a few are shown and the rest counted.
+    for r in repairs[:_MAX_REPAIRS]:
         out.findings.append(Finding(_WARNING, "instruction-quotes", r, where, text))
+    if len(repairs) > _MAX_REPAIRS:
+        out.findings.append(
+            Finding(
+                _WARNING,
+                "instruction-quotes",
+                f"{len(repairs) - _MAX_REPAIRS} more quotation marks repaired",
+                where,
+            )
+        )
     # Verbs may stand before the country ("by removing under IRAN the entry for")
     # or after it; names are only read after it.
     offset = under.end() if under else 0

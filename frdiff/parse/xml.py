@@ -24,6 +24,9 @@ MAX_DEPTH = 200
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_DECLARED_ENCODING = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]{0,200}?\bencoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})[\"']"
+)
 _HTML_START = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!DOCTYPE\s+html|<html\b|<head\b|<body\b)", re.I
 )
@@ -53,10 +56,28 @@ def load(data: bytes, *, where: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> etr
         raise TooLargeError(
             f"document is {len(data):,} bytes, over the {max_bytes:,}-byte limit", where=where
         )
-    if not data.strip():
+    if not data.lstrip(b"\xef\xbb\xbf").strip():
         raise ParseError("document is empty", where=where)
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ParseError("document is binary (NUL bytes), not XML", where=where)
+    if data.startswith(b"\x1f\x8b"):
+        raise ParseError("document is gzip-compressed, not XML", where=where)
+    if data.startswith(b"%PDF"):
+        raise ParseError("document is a PDF, not XML", where=where)
+    wide = data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00"))
+    if not wide:
+        nul = data.find(b"\x00")
+        if 0 <= nul < 4096:
+            raise ParseError("document is binary (NUL bytes), not XML", where=where)
+        if nul >= 0:
+            raise ParseError(f"document holds a NUL byte at offset {nul:,}", where=where)
+        declared = _DECLARED_ENCODING.match(data)
+        if declared and declared.group(1).upper().replace(b"-", b"").startswith(
+            (b"UTF16", b"UTF32", b"UCS")
+        ):
+            raise ParseError(
+                f"document declares encoding {declared.group(1).decode('ascii')} but its "
+                "bytes are not in it (no byte-order mark, one byte per character)",
+                where=where,
+            )
     head = data[:4096].lstrip(b"\xef\xbb\xbf")
     if _HTML_START.match(head):
         raise ParseError("document is an HTML page (an error page?), not XML", where=where)
@@ -78,6 +99,15 @@ def load(data: bytes, *, where: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> etr
         raise ParseError(f"cannot parse XML: {exc}", where=where) from None
     if root is None:
         raise ParseError("document has no root element", where=where)
+    # The byte scan above sees only the prolog's first 64 KiB; a DOCTYPE pushed
+    # past it (behind a long comment) is caught here.  Nothing was expanded or
+    # fetched either way (resolve_entities=False, no_network, load_dtd=False).
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise ParseError(
+            "document declares XML entities in a DOCTYPE; refused (no entity expansion)",
+            where=where,
+        )
     _check_depth(root, where)
     return root
 
