@@ -381,6 +381,26 @@ def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path) -> None:
         wall, cpu = ours.wall / theirs.wall, ours.cpu / theirs.cpu
         s.add("ratio frdiff / csv-diff", f"{ratio(wall)} wall, {ratio(cpu)} CPU")
         report.check("command vs csv-diff", ratio(wall), f"<= {CLI_TARGET:g}x", wall <= CLI_TARGET)
+        if has_diff:
+            # Like for like: both tools given their own exports of the snapshots.
+            saved = []
+            for xml in (old_xml, new_xml):
+                out_json = xml.with_suffix(".json")
+                subprocess.run(
+                    [*frdiff, "snapshot", str(xml), "--format", "json", "-o", str(out_json)],
+                    capture_output=True,
+                    cwd=ROOT,
+                    check=False,
+                )
+                saved.append(str(out_json))
+            from_json = run_cmd([*frdiff, "diff", *saved, "--format", "json"], reps)
+            ok = (
+                ""
+                if from_json.result.returncode == 0
+                else f" (exit {from_json.result.returncode}!)"
+            )
+            s.add("frdiff diff OLD.json NEW.json (frdiff snapshot exports)", from_json.text() + ok)
+            s.add("ratio on exports, frdiff / csv-diff", ratio(from_json.wall / theirs.wall))
 
     for label, code in (
         ("python start-up (python -c pass)", "pass"),
