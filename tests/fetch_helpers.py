@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from replay_server import ReplayData, ReplayServer
 
 from frdiff.fetch import FetchConfig
+from replay_server import ReplayData, ReplayServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -8,8 +8,8 @@ from functools import cache
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from frdiff.apply import apply_rules, crosscheck
 from frdiff.cli import main
 from frdiff.diff import text_key

@@ -6,13 +6,13 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
-import fetch_helpers
 import pytest
-from fetch_helpers import FAST, FIXTURES, fixture_data
-from replay_server import ReplayServer
 
+import fetch_helpers
+from fetch_helpers import FAST, FIXTURES, fixture_data
 from frdiff.archive import Archive
 from frdiff.errors import HTTPStatusError, OfflineMissingError, ParseError
+from replay_server import ReplayServer
 
 Y2025 = (date(2025, 1, 1), date(2025, 12, 31))
 

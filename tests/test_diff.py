@@ -10,10 +10,10 @@ from functools import cache
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import FIXTURES
 from frdiff.cli import main
 from frdiff.diff import _fast_name_key, diff_entries, diff_snapshots, text_key
 from frdiff.model import Citation, Diff, Entry, Snapshot

@@ -19,10 +19,10 @@ from collections import Counter
 from functools import cache
 from xml.sax.saxutils import escape
 
-from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import FIXTURES
 from frdiff.diff import diff_entries
 from frdiff.model import Citation, Entry
 from frdiff.normalize import country, country_key, name_key

@@ -7,12 +7,11 @@ from dataclasses import replace
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
-import fetch_helpers
 import pytest
 import requests
-from fetch_helpers import FAST, fixture_data
-from replay_server import ReplayData, ReplayServer, synthetic_rules
 
+import fetch_helpers
+from fetch_helpers import FAST, fixture_data
 from frdiff.errors import FetchError, UsageError
 from frdiff.fetch import (
     ECFR,
@@ -24,6 +23,7 @@ from frdiff.fetch import (
     parse_rate,
     rebase,
 )
+from replay_server import ReplayData, ReplayServer, synthetic_rules
 
 server = fetch_helpers.server
 no_proxy = fetch_helpers.no_proxy

@@ -16,15 +16,15 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-import fetch_helpers
 import pytest
-from fetch_helpers import FAST, PROXY_VARS, ROOT, fixture_data
-from replay_server import ReplayServer
 
+import fetch_helpers
+from fetch_helpers import FAST, PROXY_VARS, ROOT, fixture_data
 from frdiff.archive import Archive
 from frdiff.errors import FetchError, HTTPStatusError, ResponseError
 from frdiff.fetch import Fetcher
 from frdiff.store import Store
+from replay_server import ReplayServer
 
 DOC = "/documents/2025-05427.json"
 XML = "/full_text/xml/2025/03/28/2025-05427.xml"

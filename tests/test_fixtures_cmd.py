@@ -7,14 +7,14 @@ import json
 import shutil
 from pathlib import Path
 
-import fetch_helpers
 import pytest
 from click.testing import CliRunner, Result
-from fetch_helpers import FIXTURES, fixture_data
-from replay_server import ReplayServer
 
+import fetch_helpers
+from fetch_helpers import FIXTURES, fixture_data
 from frdiff.cli import main
 from frdiff.fixtures import verify, week_range
+from replay_server import ReplayServer
 
 server = fetch_helpers.server
 no_proxy = fetch_helpers.no_proxy

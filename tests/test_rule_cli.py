@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, RULES
 
+from conftest import FIXTURES, RULES
 from frdiff.cli import main
 
 

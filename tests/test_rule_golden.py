@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
 from lxml import etree
 
+from conftest import FIXTURES, ROOT
 from frdiff.normalize import clean, country
 from frdiff.parse.rule import parse_rule
 

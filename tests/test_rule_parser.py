@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from rulexml import META, row, rule, stars
 
 from frdiff.model import ADD, REMOVE, REVISE
 from frdiff.parse.instructions import parse_instructions, quoted_names
 from frdiff.parse.rule import parse_rule
+from rulexml import META, row, rule, stars
 
 
 def codes(cs):

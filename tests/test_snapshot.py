@@ -7,9 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import SNAPSHOTS
 from lxml import etree
 
+from conftest import SNAPSHOTS
 from frdiff.errors import ParseError
 from frdiff.model import Entry
 from frdiff.normalize import country
