@@ -22,7 +22,7 @@ from lxml import etree
 
 from frdiff.model import WARNING, Finding
 from frdiff.normalize import clean, country, fold
-from frdiff.parse.xml import CellText, cell_text, local
+from frdiff.parse.xml import CellText, cell_text, local, text_of
 
 _STARS = re.compile(r"^[\s*]*\*[\s*]*$")
 _HEADER_WORDS = {"country", "entity", "license requirement", "license review policy"}
@@ -85,6 +85,20 @@ def read_table(
         cells = [cell_text(c) for c in row if local(c.tag) == "ENT"]
         nonblank = [c for c in cells if not _is_blank(c)]
         if not nonblank:
+            stray = text_of(row)
+            if stray:
+                # Text in a ROW but in no ENT (a malformed or hand-edited table).
+                out.rows["unread"] += 1
+                out.findings.append(
+                    Finding(
+                        WARNING,
+                        "unread-row",
+                        "table row has text outside its ENT cells",
+                        where,
+                        stray,
+                    )
+                )
+                continue
             out.rows["blank"] += 1
             continue
         if all(_is_stars(c) for c in nonblank):

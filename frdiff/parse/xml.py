@@ -103,7 +103,7 @@ def load(data: bytes, *, where: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> etr
     # past it (behind a long comment) is caught here.  Nothing was expanded or
     # fetched either way (resolve_entities=False, no_network, load_dtd=False).
     dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
+    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[union-attr]
         raise ParseError(
             "document declares XML entities in a DOCTYPE; refused (no entity expansion)",
             where=where,
