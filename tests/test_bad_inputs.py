@@ -129,7 +129,7 @@ EXPECTED: dict[str, tuple[Any, Any]] = {
     "rule-remove-unknown.xml": (ANY, NOT_SILENT),
     "rule-prtpage-odd.xml": (ANY, ANY),
     "rule-huge-numbers.xml": (ANY, ANY),
-    "rule-namespaced.xml": (Error("namespace"), ANY),
+    "rule-namespaced.xml": (Finds("namespace"), ANY),
     "rule-notice-no-amdpar.xml": (Finds("no-entity-list-changes"), Error("no Entity List")),
     "snap-no-table.xml": (NOT_FR, Error("holds no table")),
     "snap-header-only.xml": (NOT_FR, NOT_SILENT),
@@ -151,14 +151,6 @@ EXPECTED: dict[str, tuple[Any, Any]] = {
 #: Known defects in modules this suite does not own: (document, parser) -> reason.
 #: Strict: when a fix lands the test fails until the entry is removed.
 KNOWN: dict[tuple[str, str], str] = {
-    ("rule-prtpage-odd.xml", "rule"): "rule.py: int() of a PRTPAGE P that str.isdigit() "
-    "accepts ('²') raises ValueError",
-    ("rule-duplicate-entries.xml", "rule"): "rule.py: the same entry added twice in one "
-    "rule gives two changes and no finding",
-    ("rule-nonexistent-date.xml", "rule"): "rule.py: an impossible date in DATES leaves "
-    "effective_date None without a finding",
-    ("rule-namespaced.xml", "rule"): "rule.py: a namespaced rule is reported as 'does not "
-    "amend the Entity List'; read it by local names or refuse it naming the namespace",
     ("rule-gpotable-no-rows.xml", "snapshot"): "snapshot.py: a table with no body rows "
     "gives an empty list without a finding",
     ("rule-remove-unknown.xml", "snapshot"): "snapshot.py: a table with no body rows "
@@ -317,9 +309,11 @@ def check_outcome(outcome: ChangeSet | Snapshot | FrdiffError, want: Any, source
         codes = [f.code for f in outcome.findings]
         assert want.code in codes, codes
         located = [f for f in outcome.findings if f.code == want.code]
-        assert any(re.search(r"row \d+|instruction \S+|SUMMARY", f.where) for f in located) or (
-            want.code in ("inferred-publication-date", "no-entity-list-changes")
-        ), located
+        assert any(
+            re.search(r"row \d+|instruction \S+|SUMMARY|DATES", f.where) for f in located
+        ) or (want.code in ("inferred-publication-date", "no-entity-list-changes", "namespace")), (
+            located
+        )
 
 
 def known(name: str, kind: str) -> list[Any]:
@@ -384,9 +378,7 @@ def small_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-CLI_KNOWN = {
-    ("rule", "rule-prtpage-odd.xml"): KNOWN[("rule-prtpage-odd.xml", "rule")],
-    ("rule", "rule-namespaced.xml"): KNOWN[("rule-namespaced.xml", "rule")],
+CLI_KNOWN: dict[tuple[str, str], str] = {
     ("snapshot", "snapjson-bad-rows.json"): "commands/snapshot.py: int() of a JSON "
     "snapshot's 'rows' raises ValueError outside the caught exceptions",
     ("diff", "snapjson-bad-rows.json"): "commands/snapshot.py: int() of a JSON "
@@ -429,12 +421,7 @@ def test_cli(
         assert_safe_identifiers(Snapshot(entries=(), date=json.loads(result.stdout)["date"]))
 
 
-META_KNOWN = {
-    "meta-bad-types.json": "rule.py: int() of a non-numeric 'volume'/'start_page' in the "
-    "metadata raises ValueError",
-    "meta-path-traversal.json": "rule.py: metadata publication_date and html_url are taken "
-    "unvalidated ('../../x', 'javascript:')",
-}
+META_KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
@@ -464,11 +451,6 @@ def test_rule_metadata(name: str, tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rule.py: a document number taken from metadata is only warned about "
-    "('unusual document number') and kept, so '../../..' reaches Rule.document_number",
-)
 def test_document_number_from_metadata_only_is_validated() -> None:
     """With no FRDOC in the XML the number comes from metadata, and must be a number."""
     data = re.sub(rb"<FRDOC>.*?</FRDOC>", b"", (CORPUS / "rule-extra-cells.xml").read_bytes())
@@ -626,9 +608,7 @@ def quoted_size(result: ChangeSet | Snapshot) -> int:
             c,
             k,
             id=f"{k}:{c}",
-            marks=[pytest.mark.xfail(strict=True, reason=AMPLIFIES)]
-            if k == "rule" and c in ("instruction-of-verbs", "unclosed-quotes")
-            else [],
+            marks=[],
         )
         for c in sorted(SLOW)
         for k in PARSERS
@@ -644,11 +624,6 @@ def test_pathological_text_is_parsed_in_bounded_time_and_space(case: str, kind: 
     assert size <= limit, f"the result repeats {size:,} characters of a {len(data):,}-byte input"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rule.py: _closest compares every unmatched instruction name with every table "
-    "entry (recomputing name_key each time): 1,500 of each take well over 5 s",
-)
 def test_many_unmatched_names_are_reconciled_in_bounded_time() -> None:
     n = 1500
     data = rule_xml(

@@ -131,3 +131,10 @@ def test_dtd_without_entities_is_fine() -> None:
     data = (FIXTURES / "fr" / "2025-05427.xml").read_bytes()
     cs = parse_rule(b"<!DOCTYPE RULE>" + data)
     assert len(cs.changes) == 12
+
+
+def test_endless_input_is_cut_at_the_size_bound() -> None:
+    """/dev/zero never ends: reading stops one byte past the bound, with a clear error."""
+    result = CliRunner().invoke(main, ["rule", "/dev/zero"])
+    assert result.exit_code == 1
+    assert "limit" in result.output and "/dev/zero" in result.output

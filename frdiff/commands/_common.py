@@ -28,10 +28,22 @@ def emit(text: str, output: Path | None = None) -> None:
 
 
 def read_input(path: Path) -> bytes:
-    """Read a document given on the command line ("-" is standard input)."""
+    """Read a document given on the command line ("-" is standard input).
+
+    Reads at most one byte past the document size bound, so "/dev/zero" or a
+    runaway pipe fails with a clear error instead of exhausting memory.
+    """
+    from frdiff.errors import TooLargeError
+    from frdiff.parse.xml import MAX_DOCUMENT_BYTES
+
     if str(path) == "-":
-        return sys.stdin.buffer.read()
-    return path.read_bytes()
+        data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+    else:
+        with path.open("rb") as f:
+            data = f.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise TooLargeError(f"input is over the {MAX_DOCUMENT_BYTES:,}-byte limit", where=str(path))
+    return data
 
 
 output_option = click.option(

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Any
 
 from lxml import etree
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from frdiff.errors import ParseError
 from frdiff.model import (
@@ -34,6 +34,7 @@ from frdiff.model import (
     Rule,
 )
 from frdiff.normalize import (
+    clean,
     country,
     country_key,
     name_key,
@@ -49,8 +50,20 @@ from frdiff.parse.xml import MAX_DOCUMENT_BYTES, load, local, text_of
 
 _DOC_ROOTS = {"RULE", "PRORULE", "NOTICE", "CORRECT", "PRESDOCU"}
 _FRDOC = re.compile(r"FR\s+Doc\.?\s*(?P<num>[A-Z]?\d{1,4}-\d{3,6})", re.I)
-_DOC_NUMBER = re.compile(r"^(?:\d{4}-\d{5}|[A-Z]\d-\d{3,6}|\d{2}-\d{3,6})$")
+#: The shape of a Federal Register document number (2025-05427, legacy E9-12940);
+#: the same rule as the store's, so a number read here is always a safe file name.
+_DOC_NUMBER = re.compile(r"^(?:[A-Z]\d?-)?[A-Z]?\d{1,4}-\d{1,6}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FR_SITE = "https://www.federalregister.gov/"
 _FUZZY_NAME_MIN = 80
+_LOOKS_LIKE_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|\d{1,2}/\d{1,2}/\d{2,4}",
+    re.I,
+)
+#: Quoted instruction text is cut to a window around the name it concerns, so an
+#: instruction naming thousands of entries is not copied once per entry.
+_EXCERPT = 2000
 
 
 def parse_rule(
@@ -70,8 +83,9 @@ def parse_rule(
     """
     where = source or "rule"
     root = load(data, where=where, max_bytes=max_bytes)
-    doc_el = _document_element(root, where)
     findings: list[Finding] = []
+    _strip_namespaces(root, findings, where)
+    doc_el = _document_element(root, where)
     rule = _read_rule(doc_el, meta or {}, findings, where)
     doc = rule.document_number or where
     claims = _read_claims(doc_el)
@@ -98,8 +112,10 @@ def parse_rule(
                 doc,
             )
         )
-    entries = [_entry(te, parsed.targets, rule, findings, doc) for te in table.entries]
+    known = _KnownNames(parsed.targets)
+    entries = [_entry(te, known, rule, findings, doc) for te in table.entries]
     changes = _reconcile(parsed.targets, table.entries, entries, findings, doc)
+    findings.extend(_duplicates(changes, doc))
     findings.extend(_check_claims(claims, changes, doc))
     accounting = {
         "instructions": len(parsed.instructions),
@@ -127,6 +143,93 @@ def parse_rule(
 # Document identity
 
 
+def _strip_namespaces(root: etree._Element, findings: list[Finding], where: str) -> None:
+    """GPO FR XML has no namespace; a copy that gained one is read by local names."""
+    namespaces = set()
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith("{"):
+            ns, _, name = el.tag[1:].partition("}")
+            namespaces.add(ns)
+            el.tag = name
+    if namespaces:
+        findings.append(
+            Finding(
+                INFO,
+                "namespace",
+                "the document uses an XML namespace, which FR XML does not; read by local names",
+                where,
+                ", ".join(sorted(namespaces))[:200],
+            )
+        )
+
+
+def excerpt(text: str, around: str = "", width: int = 240) -> str:
+    """``text`` whole when short, else cut to ``width`` characters around ``around``."""
+    if len(text) <= _EXCERPT:
+        return text
+    at = text.find(around) if around else 0
+    start = max(0, min(at - width // 3, len(text) - width)) if at >= 0 else 0
+    head = "\u2026" if start else ""
+    tail = "\u2026" if start + width < len(text) else ""
+    return f"{head}{text[start : start + width]}{tail}"
+
+
+def _quote(t: Target) -> str:
+    """The instruction text a change or finding quotes: whole when short; for a long
+    instruction (one naming many entries), just a window around this name."""
+    if len(t.text) <= _EXCERPT:
+        return t.text
+    return excerpt(t.text, t.printed or t.name, width=min(240, 12 + 2 * len(t.printed or t.name)))
+
+
+def _meta_text(meta: dict[str, Any], key: str) -> str:
+    value = meta.get(key)
+    return clean(value)[:1000] if isinstance(value, str) else ""
+
+
+def _meta_int(meta: dict[str, Any], key: str, findings: list[Finding], where: str) -> int | None:
+    value = meta.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10**7:
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,7}", value):
+        return int(value)
+    findings.append(
+        Finding(
+            WARNING,
+            "metadata-invalid",
+            f"metadata {key!r} is not a volume or page number; ignored",
+            where,
+            repr(value)[:200],
+        )
+    )
+    return None
+
+
+def _meta_date(meta: dict[str, Any], key: str, findings: list[Finding], where: str) -> str | None:
+    value = meta.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and _ISO_DATE.match(value) and parse_date(_us_date(value)):
+        return value
+    findings.append(
+        Finding(
+            WARNING,
+            "metadata-invalid",
+            f"metadata {key!r} is not an ISO date; ignored",
+            where,
+            repr(value)[:200],
+        )
+    )
+    return None
+
+
+def _us_date(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{m}/{d}/{y}"
+
+
 def _document_element(root: etree._Element, where: str) -> etree._Element:
     if local(root.tag) in _DOC_ROOTS:
         return root
@@ -152,7 +255,7 @@ def _read_rule(
     # Typeset documents print the number with an en dash ("2025–00704").
     m = _FRDOC.search(re.sub(r"[\u2010-\u2015\u2212]", "-", frdoc))
     number = m.group("num") if m else ""
-    meta_number = str(meta.get("document_number") or "")
+    meta_number = _meta_text(meta, "document_number")
     if meta_number and number and meta_number != number:
         findings.append(
             Finding(
@@ -166,21 +269,42 @@ def _read_rule(
     number = number or meta_number
     if number and not _DOC_NUMBER.match(number):
         findings.append(
-            Finding(WARNING, "document-number", "unusual document number", where, number)
+            Finding(
+                WARNING,
+                "document-number",
+                "not a Federal Register document number; ignored",
+                where,
+                number[:200],
+            )
         )
-    title = _first_text(doc_el, ".//PREAMB/SUBJECT") or str(meta.get("title") or "")
+        number = ""
+    title = _first_text(doc_el, ".//PREAMB/SUBJECT") or _meta_text(meta, "title")
     docket = re.sub(
         r"^\[?\s*Docket\s+No\.?\s*|\]$", "", _first_text(doc_el, ".//DEPDOC"), flags=re.I
     )
     rin = re.sub(r"^RIN\s*", "", _first_text(doc_el, ".//PREAMB/RIN"), flags=re.I)
-    action = _first_text(doc_el, ".//ACT/P") or str(meta.get("action") or "") or None
+    action = _first_text(doc_el, ".//ACT/P") or _meta_text(meta, "action") or None
     dates_text = _first_text(doc_el, ".//EFFDATE") or _first_text(doc_el, ".//DATES")
-    effective = parse_date(dates_text) or meta.get("effective_on")
-    pub = meta.get("publication_date")
-    volume = meta.get("volume")
-    start = meta.get("start_page")
-    end = meta.get("end_page")
-    pages = [int(p.get("P", "0")) for p in doc_el.iter("PRTPAGE") if p.get("P", "").isdigit()]
+    effective = parse_date(dates_text) or _meta_date(meta, "effective_on", findings, where)
+    if effective is None and _LOOKS_LIKE_DATE.search(dates_text):
+        findings.append(
+            Finding(
+                WARNING,
+                "unreadable-date",
+                "the DATES paragraph gives a date that does not exist or cannot be read",
+                f"{where} DATES",
+                dates_text[:300],
+            )
+        )
+    pub = _meta_date(meta, "publication_date", findings, where)
+    volume = _meta_int(meta, "volume", findings, where)
+    start = _meta_int(meta, "start_page", findings, where)
+    end = _meta_int(meta, "end_page", findings, where)
+    pages = [
+        int(p.get("P") or "0")
+        for p in doc_el.iter("PRTPAGE")
+        if re.fullmatch(r"[0-9]{1,7}", p.get("P") or "")
+    ]
     placeholder_cits = [
         c
         for cell in doc_el.iter("ENT")
@@ -216,7 +340,22 @@ def _read_rule(
                 where,
             )
         )
-    citation = meta.get("citation") or (f"{volume} FR {start}" if volume and start else None)
+    meta_citation = _meta_text(meta, "citation")
+    if meta_citation and not re.fullmatch(r"\d{1,3} FR \d{1,7}", meta_citation):
+        meta_citation = ""
+    citation = meta_citation or (f"{volume} FR {start}" if volume and start else None)
+    html_url = _meta_text(meta, "html_url")
+    if html_url and not html_url.startswith(_FR_SITE):
+        findings.append(
+            Finding(
+                WARNING,
+                "metadata-invalid",
+                "metadata html_url is not a federalregister.gov address; ignored",
+                where,
+                html_url[:200],
+            )
+        )
+        html_url = ""
     return Rule(
         document_number=number,
         title=title,
@@ -229,16 +368,15 @@ def _read_rule(
         docket=docket or _first_meta(meta, "docket_ids", "Docket No. "),
         rin=rin or _first_meta(meta, "regulation_id_numbers", ""),
         action=action,
-        html_url=meta.get("html_url")
-        or (f"https://www.federalregister.gov/d/{number}" if number else None),
+        html_url=html_url or (f"{_FR_SITE}d/{number}" if number else None),
     )
 
 
 def _first_meta(meta: dict[str, Any], key: str, prefix: str) -> str | None:
-    values = meta.get(key) or []
-    if not values:
+    values = meta.get(key)
+    if not isinstance(values, list) or not values or not isinstance(values[0], str):
         return None
-    return str(values[0]).removeprefix(prefix)
+    return clean(values[0]).removeprefix(prefix)[:200] or None
 
 
 def _read_claims(doc_el: etree._Element) -> Claims:
@@ -283,13 +421,35 @@ def _supplement4_tables(doc_el: etree._Element) -> list[etree._Element]:
     return chosen
 
 
+class _KnownNames:
+    """Names the instructions quote, looked up by the first word of a table line.
+
+    A table line "Name, address ..." is split where a quoted name ends; indexing
+    the names by first word keeps that lookup constant-time per entry.
+    """
+
+    def __init__(self, targets: list[Target]) -> None:
+        self.by_word: dict[str, list[tuple[str, str]]] = {}
+        for t in targets:
+            if t.name:
+                key = name_key(t.name)
+                word = key.split(" ", 1)[0]
+                self.by_word.setdefault(word, []).append((country_key(t.country), t.name))
+
+    def for_line(self, line: str, country_name: str) -> list[str]:
+        word = name_key(line).split(" ", 1)[0]
+        candidates = self.by_word.get(word, [])
+        ckey = country_key(country_name)
+        same = [n for c, n in candidates if c == ckey]
+        return same or [n for _, n in candidates]
+
+
 def _entry(
-    te: TableEntry, targets: list[Target], rule: Rule, findings: list[Finding], doc: str
+    te: TableEntry, known: _KnownNames, rule: Rule, findings: list[Finding], doc: str
 ) -> Entry:
     where = f"{doc} table row {te.row}"
-    ckey = country_key(te.country)
-    known = [t.name for t in targets if country_key(t.country) == ckey] or [t.name for t in targets]
-    cell = parse_entity_cell(te.entity.lines, known)
+    first = te.entity.lines[0] if te.entity.lines else ""
+    cell = parse_entity_cell(te.entity.lines, known.for_line(first, te.country))
     for code, message, text in cell.problems:
         findings.append(Finding(WARNING, code, message, f"{where}, Entity", text))
     if cell.name_split == "heuristic":
@@ -371,6 +531,7 @@ def _reconcile(
     for i, e in enumerate(entries):
         index.setdefault((country_key(e.country), name_key(e.name)), []).append(i)
     matched: dict[int, tuple[Target, str | None]] = {}
+    keys = [(country_key(e.country), name_key(e.name)) for e in entries]
     unmatched_targets: list[Target] = []
     open_targets = [t for t in targets if t.open]
     targets = [t for t in targets if not t.open]
@@ -386,9 +547,9 @@ def _reconcile(
     for t in unmatched_targets:
         where = f"{doc} instruction {t.label}"
         if t.action == REMOVE:
-            removals.append(Change(REMOVE, t.country, t.name, None, t.text, t.label, None))
+            removals.append(Change(REMOVE, t.country, t.name, None, _quote(t), t.label, None))
             continue
-        near, score, other_country = _closest(t, entries, matched)
+        near, score, other_country = _closest(t, keys, matched)
         if near is not None:
             matched[near] = (t, t.name)
             e = entries[near]
@@ -400,7 +561,7 @@ def _reconcile(
                     f"(similarity {score:.0f}%)"
                     + (f"; the table lists it under {e.country}" if other_country else ""),
                     where,
-                    t.text,
+                    _quote(t),
                 )
             )
             continue
@@ -411,7 +572,7 @@ def _reconcile(
                 f"instruction to {t.action} {t.name!r} under {t.country or '?'} has no entry "
                 "in the table",
                 where,
-                t.text,
+                _quote(t),
             )
         )
     for i, e in enumerate(entries):
@@ -421,14 +582,25 @@ def _reconcile(
             if country_key(t.country) == country_key(e.country):
                 matched[i] = (t, None)
                 break
+    implied = _implied_actions(targets)
     changes: list[Change] = []
     for i, e in enumerate(entries):
         te = table_entries[i]
         if i in matched:
             t, in_instruction = matched[i]
-            changes.append(Change(t.action, e.country, e.name, e, t.text, t.label, in_instruction))
+            changes.append(
+                Change(
+                    t.action,
+                    e.country,
+                    e.name,
+                    e,
+                    _quote(t),
+                    t.label,
+                    in_instruction,
+                )
+            )
             continue
-        action = _implied_action(targets, e.country)
+        action = implied.get(country_key(e.country), ADD)
         findings.append(
             Finding(
                 WARNING,
@@ -444,27 +616,56 @@ def _reconcile(
 
 
 def _closest(
-    t: Target, entries: list[Entry], matched: dict[int, Any]
+    t: Target, keys: list[tuple[str, str]], matched: dict[int, Any]
 ) -> tuple[int | None, float, bool]:
-    """The unmatched table entry closest in name to an instruction's name."""
+    """The unmatched table entry closest in name to an instruction's name.
+
+    Entries under the instruction's country are tried first, then the others.
+    """
     want = name_key(t.name)
     ckey = country_key(t.country)
-    best: tuple[int | None, float, bool] = (None, 0.0, False)
     for same_country in (True, False):
-        for i, e in enumerate(entries):
-            if i in matched or (country_key(e.country) == ckey) != same_country:
-                continue
-            score = fuzz.ratio(want, name_key(e.name))
-            if score > best[1]:
-                best = (i, score, not same_country)
-        if best[0] is not None and best[1] >= _FUZZY_NAME_MIN:
-            return best
-    return (None, best[1], False)
+        choices = {
+            i: k[1]
+            for i, k in enumerate(keys)
+            if i not in matched and (k[0] == ckey) == same_country
+        }
+        if not choices:
+            continue
+        hit = process.extractOne(want, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_NAME_MIN)
+        if hit is not None:
+            _, score, i = hit
+            return (int(i), float(score), not same_country)
+    return (None, 0.0, False)
 
 
-def _implied_action(targets: list[Target], country_name: str) -> str:
-    actions = {t.action for t in targets if country_key(t.country) == country_key(country_name)}
-    return actions.pop() if len(actions) == 1 else ADD
+def _duplicates(changes: list[Change], doc: str) -> list[Finding]:
+    """The same entry twice in one rule (same action, country and name): a finding each."""
+    seen: dict[tuple[str, str, str], Change] = {}
+    out = []
+    for c in changes:
+        key = (c.action, country_key(c.country), name_key(c.name))
+        if key in seen:
+            where = c.entry.source if c.entry else f"{doc} instruction {c.instruction_label}"
+            out.append(
+                Finding(
+                    WARNING,
+                    "duplicate-entry",
+                    f"the rule {c.action}s {c.name!r} under {c.country} more than once",
+                    where,
+                    c.name,
+                )
+            )
+        seen.setdefault(key, c)
+    return out
+
+
+def _implied_actions(targets: list[Target]) -> dict[str, str]:
+    """Per country key, the one action its instructions take (where there is just one)."""
+    actions: dict[str, set[str]] = {}
+    for t in targets:
+        actions.setdefault(country_key(t.country), set()).add(t.action)
+    return {k: next(iter(v)) for k, v in actions.items() if len(v) == 1}
 
 
 def _check_claims(claims: Claims, changes: list[Change], doc: str) -> list[Finding]:
