@@ -235,6 +235,8 @@ def _md_entry_lines(entry: Entry, *, indent: str = "  ") -> list[str]:
         lines.append(f"{indent}- License requirement: {md(entry.license_requirement)}")
     if entry.license_review_policy:
         lines.append(f"{indent}- License review policy: {md(entry.license_review_policy)}")
+    if entry.footnotes:
+        lines.append(f"{indent}- Footnotes: " + ", ".join(str(n) for n in entry.footnotes))
     if entry.citations:
         lines.append(f"{indent}- Citations: {md(_citations_text(entry.citations))}")
     if entry.notes:
@@ -380,8 +382,27 @@ def _md_changes(cs: ChangeSet) -> list[str]:
     return out
 
 
+def _md_changes_by_country(cs: ChangeSet) -> list[str]:
+    """One heading per country, in the order the rule first touches them."""
+    out: list[str] = []
+    countries = list(dict.fromkeys(c.country for c in cs.changes))
+    for country_name in countries:
+        changes = [c for c in cs.changes if c.country == country_name]
+        out += ["", f"### {md(country_name or 'Country not stated')} ({len(changes)})", ""]
+        for c in changes:
+            spelled = (
+                f" (instruction spells it “{md(c.name_in_instruction)}”)"
+                if c.name_in_instruction
+                else ""
+            )
+            out.append(f"- {ACTION_LABELS[c.action].capitalize()}: **{md(c.name)}**{spelled}")
+            if c.entry is not None:
+                out += _md_entry_lines(c.entry)
+    return out
+
+
 def changeset_markdown(cs: ChangeSet) -> str:
-    """A Markdown account of one rule for ``frdiff rule --format md``."""
+    """A Markdown account of one rule for ``frdiff rule --format md``, by country."""
     out = _md_rule_head(cs, "##")
     counts = cs.counts()
     out += [
@@ -390,7 +411,7 @@ def changeset_markdown(cs: ChangeSet) -> str:
         f"{counts[REMOVE]} removed.",
     ]
     out += _md_claims(cs)
-    out += _md_changes(cs)
+    out += _md_changes_by_country(cs)
     if cs.findings:
         out += ["", f"### Findings ({len(cs.findings)})", "", *_md_findings(cs.findings)]
     return "\n".join(out) + "\n"
