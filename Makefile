@@ -22,8 +22,8 @@ demo: venv
 
 ## lint: ruff (lint + format check) and mypy on frdiff/
 lint: venv
-	$(VENV)/bin/ruff check frdiff tests
-	$(VENV)/bin/ruff format --check frdiff tests
+	$(VENV)/bin/ruff check frdiff tests benchmarks
+	$(VENV)/bin/ruff format --check frdiff tests benchmarks
 	$(VENV)/bin/mypy frdiff
 
 ## test: lint, then the whole test suite
