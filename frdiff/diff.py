@@ -340,14 +340,7 @@ def _pair_by(
                 if (o.index, n.index) not in seen:
                     seen.add((o.index, n.index))
                     cands.append((_similarity(o.entry, n.entry), o, n))
-    chosen = _greedy(cands)
-    taken_o = {o.index for o, _ in chosen}
-    taken_n = {n.index for _, n in chosen}
-    return (
-        [(o, n, how) for o, n in chosen],
-        [o for o in left_old if o.index not in taken_o],
-        [n for n in left_new if n.index not in taken_n],
-    )
+    return _take(_greedy(cands), left_old, left_new, how)
 
 
 def _pair_renamed(
@@ -370,11 +363,17 @@ def _pair_renamed(
             if (o.index, n.index) not in seen:
                 seen.add((o.index, n.index))
                 cands.append((_similarity(o.entry, n.entry), o, n))
-    chosen = _greedy(cands)
+    return _take(_greedy(cands), left_old, left_new, ALIAS)
+
+
+def _take(
+    chosen: list[tuple[_Rec, _Rec]], left_old: list[_Rec], left_new: list[_Rec], how: str
+) -> tuple[list[tuple[_Rec, _Rec, str]], list[_Rec], list[_Rec]]:
+    """The chosen pairs, labelled ``how``, and what is still unpaired on each side."""
     taken_o = {o.index for o, _ in chosen}
     taken_n = {n.index for _, n in chosen}
     return (
-        [(o, n, ALIAS) for o, n in chosen],
+        [(o, n, how) for o, n in chosen],
         [o for o in left_old if o.index not in taken_o],
         [n for n in left_new if n.index not in taken_n],
     )

@@ -41,6 +41,7 @@ from frdiff.model import (
     LIST_FIELDS,
     REMOVE,
     REVISE,
+    Change,
     ChangeSet,
     Citation,
     Claims,
@@ -363,7 +364,18 @@ def _md_claims(cs: ChangeSet) -> list[str]:
     ]
 
 
+def _md_change_item(c: Change, lead: str) -> list[str]:
+    spelled = (
+        f" (instruction spells it “{md(c.name_in_instruction)}”)" if c.name_in_instruction else ""
+    )
+    lines = [f"- {lead}{spelled}"]
+    if c.entry is not None:
+        lines += _md_entry_lines(c.entry)
+    return lines
+
+
 def _md_changes(cs: ChangeSet) -> list[str]:
+    """The changes of a rule, grouped by action."""
     out: list[str] = []
     for action in (ADD, REVISE, REMOVE):
         changes = [c for c in cs.changes if c.action == action]
@@ -371,33 +383,18 @@ def _md_changes(cs: ChangeSet) -> list[str]:
             continue
         out += ["", f"**{ACTION_LABELS[action].capitalize()} ({len(changes)})**", ""]
         for c in changes:
-            spelled = (
-                f" (instruction spells it “{md(c.name_in_instruction)}”)"
-                if c.name_in_instruction
-                else ""
-            )
-            out.append(f"- **{md(c.name)}** ({md(c.country)}){spelled}")
-            if c.entry is not None:
-                out += _md_entry_lines(c.entry)
+            out += _md_change_item(c, f"**{md(c.name)}** ({md(c.country)})")
     return out
 
 
 def _md_changes_by_country(cs: ChangeSet) -> list[str]:
-    """One heading per country, in the order the rule first touches them."""
+    """The changes of a rule, one heading per country in the order the rule takes them."""
     out: list[str] = []
-    countries = list(dict.fromkeys(c.country for c in cs.changes))
-    for country_name in countries:
+    for country_name in dict.fromkeys(c.country for c in cs.changes):
         changes = [c for c in cs.changes if c.country == country_name]
         out += ["", f"### {md(country_name or 'Country not stated')} ({len(changes)})", ""]
         for c in changes:
-            spelled = (
-                f" (instruction spells it “{md(c.name_in_instruction)}”)"
-                if c.name_in_instruction
-                else ""
-            )
-            out.append(f"- {ACTION_LABELS[c.action].capitalize()}: **{md(c.name)}**{spelled}")
-            if c.entry is not None:
-                out += _md_entry_lines(c.entry)
+            out += _md_change_item(c, f"{ACTION_LABELS[c.action].capitalize()}: **{md(c.name)}**")
     return out
 
 
