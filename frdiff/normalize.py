@@ -94,18 +94,31 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+_FINAL_WORD = re.compile(r"(\S+)\.$")
+_INITIALISM = re.compile(r"(?:\w\.)*\w")
+
+
 def ends_with_abbreviation(text: str) -> bool:
     """True when the final period of ``text`` belongs to an abbreviation ("Co.", "S.A.")."""
-    m = re.search(r"(\S+)\.$", text)
-    if not m:
-        return False
-    word = m.group(1).rstrip(".").casefold()
+    if text.endswith("."):
+        # The word before the final period, found without a regex search from the
+        # left (which the long address lines made costly).
+        head = text[:-1]
+        if not head or head[-1].isspace():
+            return False
+        word = head.rsplit(None, 1)[-1]
+    else:
+        m = _FINAL_WORD.search(text)  # "$" also matches before a final newline
+        if not m:
+            return False
+        word = m.group(1)
+    word = word.rstrip(".").casefold()
     word = word.rsplit("(", 1)[-1]
     if word in _ABBREVIATIONS:
         return True
     # Initialisms such as "S.A." or "U.S." and single letters ("John Q.").
     return (
-        bool(re.fullmatch(r"(?:\w\.)*\w", word))
+        bool(_INITIALISM.fullmatch(word))
         and len(word.replace(".", "")) <= 3
         and ("." in word or len(word) == 1)
     )
@@ -118,8 +131,27 @@ def strip_list_punctuation(text: str) -> str:
     "—Netrix;" -> "Netrix"; "—CPUNTO." -> "CPUNTO"; a period that ends an
     abbreviation ("Ltd.", "S.A.") stays.
     """
-    text = clean(text)
-    while True:
+    return strip_item(clean(text))
+
+
+def strip_item(text: str) -> str:
+    """:func:`strip_list_punctuation` of text that is already :func:`clean`."""
+    # Shortcuts for the usual endings ("Name;", "Name.", "Ltd."), giving what the
+    # loop below gives: one step, then nothing more to strip.
+    last = text[-1:]
+    if last in (";", ",", ":"):
+        short = text.rstrip(";,: ")
+        if short and short[-1] not in ".;,: " and short[-3:].lower() != "and":
+            return short
+    elif last == "." and len(text) > 1 and text[-2] != ".":
+        if ends_with_abbreviation(text):
+            return text
+        short = text[:-1].rstrip()
+        if short and short[-1] not in ".;,: " and short[-3:].lower() != "and":
+            return short
+    # Text ending in neither punctuation nor "and" is left as it is (most names and
+    # addresses): a pass of the loop would not change it.
+    while text and (text[-1] in ".;,: " or text[-3:].lower() == "and"):
         before = text
         if text.endswith(".."):
             text = _DOTS.sub(".", text)
@@ -131,16 +163,26 @@ def strip_list_punctuation(text: str) -> str:
             text = text[:-1].rstrip()
         if text == before:
             return text
+    return text
+
+
+def dash_item(text: str) -> str:
+    """The clean text after an Entity-cell line's leading dash; "" for other lines."""
+    m = _LEADING_DASH.match(text)
+    return clean(text[m.end() :]) if m else ""
 
 
 def is_dash_line(text: str) -> bool:
     """True for an Entity-cell line led by a dash (an alias or a listed item)."""
-    return bool(_LEADING_DASH.match(text)) and bool(clean(_LEADING_DASH.sub("", text, count=1)))
+    return bool(dash_item(text))
 
 
 def clean_alias(text: str) -> str:
     """An alias line without its leading dash and list punctuation."""
-    return strip_list_punctuation(_LEADING_DASH.sub("", clean(text), count=1))
+    text = clean(text)
+    m = _LEADING_DASH.match(text)
+    # What follows the dash is still clean: the pattern took the spaces after it.
+    return strip_item(text[m.end() :] if m else text)
 
 
 _ADDRESS_SPLIT = re.compile(r";\s*and\s+|;\s+(?=\S)", re.IGNORECASE)
@@ -157,7 +199,7 @@ def split_addresses(text: str) -> tuple[list[str], list[str]]:
     """
     text = clean(text)
     notes: list[str] = []
-    m = _SEE_ALSO.search(text)
+    m = _SEE_ALSO.search(text) if "(" in text else None
     if m:
         notes.append(clean(m.group(0)))
         text = text[: m.start()]

@@ -15,10 +15,12 @@ from frdiff.normalize import (
     COUNTRY_HEADINGS,
     clean,
     clean_alias,
+    dash_item,
     fold,
     is_dash_line,
     name_key,
     split_addresses,
+    strip_item,
     strip_list_punctuation,
 )
 
@@ -53,6 +55,8 @@ _ADDRESS_START = re.compile(
     r"st\.\s|ul\.|d\.\s*\d|km\b|zone\b|area\b|level\b|tower\b|[a-z]?\d)",
     re.IGNORECASE,
 )
+_COMMA = re.compile(r",\s")
+_SENTENCE_END = re.compile(r"[.;]\s+")
 #: Characters either side of a comma that the suffix and address patterns need (their
 #: longest alternative is "incorporated."), with a wide margin.
 _WINDOW = 48
@@ -85,6 +89,12 @@ class EntityCell:
         self.problems.append((code, message, text))
 
 
+def _may_have_clause(line: str) -> bool:
+    """False when ``line`` cannot hold an alias clause: every form has a "k" ("a.k.a.",
+    "also known as"; the Kelvin sign matches "k" when case is ignored)."""
+    return "k" in line or "K" in line or "\u212a" in line
+
+
 def _count(word: str | None) -> int | None:
     if not word:
         return None
@@ -110,7 +120,7 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     in a country.
     """
     line = clean(line)
-    commas = [m.start() for m in re.finditer(r",\s", line)]
+    commas = [m.start() for m in _COMMA.finditer(line)] if "," in line else []
     names = [n for n in known_names if n]
     keys = {name_key(n) for n in names}
     if keys:
@@ -152,7 +162,7 @@ def _split_inline_dashes(text: str) -> list[str]:
 
 def _detach_trailing_address(alias_line: str) -> tuple[str, str]:
     """Split "—Baz. 12 Road, Moscow, Russia." (last alias run into an address)."""
-    for m in re.finditer(r"[.;]\s+", alias_line):
+    for m in _SENTENCE_END.finditer(alias_line):
         rest = alias_line[m.end() :]
         if _ADDRESS_START.match(rest) or (_looks_like_country(rest) and "," in rest):
             return alias_line[: m.start() + 1], rest
@@ -175,7 +185,7 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
         cell.problem("empty-entity-cell", "the Entity cell is empty")
         return cell
     first, rest = lines[0], list(lines[1:])
-    m = _ALIAS_CLAUSE.search(first)
+    m = _ALIAS_CLAUSE.search(first) if _may_have_clause(first) else None
     has_clause = bool(m)
     declared: int | None = None
     if m:
@@ -199,18 +209,35 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
         name_text = first
         if name_text.rstrip().endswith(":") and any(is_dash_line(r) for r in rest):
             cell = EntityCell(name=strip_list_punctuation(name_text), name_split="list-lead")
+        elif not known and "," not in name_text:
+            # No comma, no names to look for: the line is all name.
+            cell = EntityCell(name=strip_item(clean(name_text)))
         else:
             name, address_text, how = split_name_address(name_text, known)
             cell = EntityCell(name=strip_list_punctuation(name), name_split=how)
             if address_text:
                 rest.insert(0, address_text)
     in_aliases = has_clause
-    pending = list(rest)
+    pending = rest[::-1]  # a stack: the next line is last
     while pending:
-        line = pending.pop(0)
-        if is_dash_line(line):
+        line = pending.pop()
+        after = dash_item(line)
+        if after:
             target = cell.aliases if has_clause else cell.listed_items
-            pieces = _split_inline_dashes(line) if line.count("\u2014") > 1 else [line]
+            if line.count("\u2014") <= 1:
+                # One item (most lines): ``after`` is the item before its punctuation.
+                address = ""
+                if has_clause and declared is not None and len(cell.aliases) + 1 == declared:
+                    piece, address = _detach_trailing_address(line)
+                    if address:
+                        pending.append(address)
+                item = clean_alias(piece) if address else strip_item(after)
+                if item:
+                    target.append(item)
+                if not in_aliases and has_clause:
+                    cell.problem("alias-after-address", "an alias line follows an address", line)
+                continue
+            pieces = _split_inline_dashes(line)
             for n, piece in enumerate(pieces):
                 last = n == len(pieces) - 1
                 if (
@@ -221,7 +248,7 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
                 ):
                     piece, address = _detach_trailing_address(piece)
                     if address:
-                        pending.insert(0, address)
+                        pending.append(address)
                 item = clean_alias(piece)
                 if item:
                     target.append(item)

@@ -13,15 +13,14 @@ nothing is dropped silently.  ``Snapshot.rows`` counts the body rows seen
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from lxml import etree
 
 from frdiff.errors import ParseError
 from frdiff.model import INFO, WARNING, Citation, Entry, Finding, Snapshot
-from frdiff.normalize import REGION_HEADINGS, clean, country, fold, parse_citations, parse_date
+from frdiff.normalize import REGION_HEADINGS, country, fold, parse_citations, parse_date
 from frdiff.parse.cells import parse_entity_cell
-from frdiff.parse.xml import CellText, cell_text, load, local, text_of
+from frdiff.parse.xml import cell_lines, load, local, text_of
 
 _SUPPLEMENT = re.compile(
     r"^\s*supp(?:lement|\.)?\s*(?:no\.?\s*)?(\d+)\s+to\s+part\s+744\b|"
@@ -31,52 +30,174 @@ _SUPPLEMENT = re.compile(
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _AS_OF = re.compile(r"\b(?:as\s+of|current\s+as\s+of|up\s+to\s+date\s+as\s+of)\s+(.{6,40})", re.I)
 _STARS = re.compile(r"^[\s*.\u2022]*$")
+_STAR_CHARS = "*.\u2022"
 _HEADER_WORDS = ("country", "entity", "license requirement", "license review policy")
 _TABLE_TAGS = frozenset({"TABLE", "GPOTABLE"})
 _ROW_TAGS = frozenset({"TR", "ROW"})
 _CELL_TAGS = frozenset({"TD", "TH", "ENT"})
 _HEAD_TAGS = frozenset({"THEAD", "BOXHD"})
+_DATE_TAGS = frozenset({"AMDDATE", "CITA", "HEAD", "HD", "DATE"})
 
 
 def _iter_tags(el: etree._Element, tags: frozenset[str] | set[str]) -> list[etree._Element]:
     """Descendants of ``el`` with one of ``tags`` (upper-case, any case or namespace)."""
-    names = [t for tag in tags for t in (tag, tag.lower(), f"{{*}}{tag}", f"{{*}}{tag.lower()}")]
+    # "{*}TAG" matches TAG in any namespace and in none.
+    names = [t for tag in tags for t in (f"{{*}}{tag}", f"{{*}}{tag.lower()}")]
     return list(el.iter(*names))
 
 
-@dataclass
+class _Cell:
+    """A cell read once: its lines, footnote markers and text (the lines joined).
+
+    The lines are :func:`~frdiff.normalize.clean`, so the text is clean too.
+    """
+
+    __slots__ = ("footnotes", "lines", "text")
+
+    def __init__(self, lines: list[str] | None = None, footnotes: list[int] | None = None) -> None:
+        self.lines: list[str] = lines or []
+        self.footnotes: list[int] = footnotes or []
+        self.text = " ".join(self.lines)
+
+
 class _Row:
     """One body row's cells, read."""
 
-    number: int
-    cells: list[CellText]
-    spans: list[int] = field(default_factory=list)
-    gpo: bool = False
+    __slots__ = ("cells", "elements", "gpo", "number")
+
+    def __init__(
+        self, number: int, cells: list[_Cell], elements: list[etree._Element], gpo: bool
+    ) -> None:
+        self.number = number
+        self.cells = cells
+        self.elements = elements
+        self.gpo = gpo
+
+    @property
+    def spans(self) -> list[int]:
+        return [_span(c) for c in self.elements]
 
 
-@dataclass
 class _Building:
     """An entry being assembled: continuation rows may still add lines to it."""
 
-    first_row: int
-    last_row: int
-    country: str
-    country_code: str | None
-    entity_lines: list[str]
-    requirement: CellText
-    policy: CellText
-    citations: CellText
-    entity_footnotes: list[int]
+    __slots__ = (
+        "citations",
+        "country",
+        "country_code",
+        "entity_footnotes",
+        "entity_lines",
+        "first_row",
+        "last_row",
+        "policy",
+        "requirement",
+    )
+
+    def __init__(
+        self,
+        row: int,
+        country: str,
+        country_code: str | None,
+        entity: _Cell,
+        requirement: _Cell,
+        policy: _Cell,
+        citations: _Cell,
+    ) -> None:
+        self.first_row = self.last_row = row
+        self.country = country
+        self.country_code = country_code
+        self.entity_lines = list(entity.lines)
+        self.entity_footnotes = list(entity.footnotes)
+        self.requirement = requirement
+        self.policy = policy
+        self.citations = citations
+
+
+_tostring = etree.tostring
+
+
+def _cell_key(el: etree._Element) -> str | bytes:
+    """What identifies a cell's reading: a plain-text cell's text, another's markup.
+
+    License texts repeat hundreds of times, and a second version of the list
+    repeats nearly all of the first.
+    """
+    return _tostring(el, with_tail=False) if len(el) else el.text or ""
+
+
+#: An Entity cell read: name, aliases, addresses, listed items, notes, problems.
+_Reading = tuple[
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[tuple[str, str, str], ...],
+]
+
+
+class ParseMemo:
+    """Cell readings kept for reuse: repeated texts are read once.
+
+    Readings depend on the cell text alone, so they can be shared by the parses of
+    several documents: two versions of the list share nearly all their rows, and
+    the second parse with the first's memo reads only the rows that changed.  One
+    memo grows with every document read through it; the values are immutable.
+    """
+
+    __slots__ = ("_cells", "_citations", "_entities")
+
+    def __init__(self) -> None:
+        self._cells: dict[str | bytes, _Cell] = {}
+        self._entities: dict[tuple[str, ...], _Reading] = {}
+        self._citations: dict[str, tuple[Citation, ...]] = {}
+
+    def cell(self, el: etree._Element) -> _Cell:
+        """The cell's reading, from the memo when a cell like it was read before."""
+        found = self._cells.get(_cell_key(el))
+        return found if found is not None else self.read_cell(el)
+
+    def read_cell(self, el: etree._Element) -> _Cell:
+        found = self._cells[_cell_key(el)] = _Cell(*cell_lines(el))
+        return found
+
+    def entity(self, lines: list[str]) -> _Reading:
+        key = tuple(lines)
+        found = self._entities.get(key)
+        if found is None:
+            c = parse_entity_cell(lines)
+            found = (
+                c.name,
+                tuple(c.aliases),
+                tuple(c.addresses),
+                tuple(c.listed_items),
+                tuple(c.notes),
+                tuple(c.problems),
+            )
+            self._entities[key] = found
+        return found
+
+    def citations(self, text: str) -> tuple[Citation, ...]:
+        found = self._citations.get(text)
+        if found is None:
+            found = self._citations[text] = parse_citations(text)
+        return found
 
 
 def parse_snapshot(
-    data: bytes, *, source: str = "", date: str | None = None, supplement: int = 4
+    data: bytes,
+    *,
+    source: str = "",
+    date: str | None = None,
+    supplement: int = 4,
+    memo: ParseMemo | None = None,
 ) -> Snapshot:
     """Parse an eCFR copy of Supplement No. 4 to Part 744 into a :class:`Snapshot`.
 
     ``source`` names the document in entries and findings; ``date`` is the
     snapshot date (ISO) when the caller knows it, otherwise it is read from the
     document where the document says ("as of 2025-03-31", AMDDATE) or left None.
+    ``memo`` shares cell readings with other parses (see :class:`ParseMemo`).
     Raises :class:`~frdiff.errors.ParseError` when the document is not XML or
     holds no Entity List table.
     """
@@ -89,7 +210,7 @@ def parse_snapshot(
             f"no Entity List table (TABLE or GPOTABLE) in Supplement No. {supplement}",
             where=where,
         )
-    parser = _TableReader(where)
+    parser = _TableReader(where, memo if memo is not None else ParseMemo())
     for table in tables:
         parser.read_table(table)
     return Snapshot(
@@ -177,17 +298,15 @@ def document_date(root: etree._Element) -> str | None:
             found = _any_date(value)
             if found:
                 return found
-    for el in root.iter():
-        tag = local(el.tag)
-        if tag in {"AMDDATE", "CITA", "HEAD", "HD", "DATE"}:
-            text = text_of(el)
-            if tag in {"AMDDATE", "DATE"}:
-                found = _any_date(text)
-            else:
-                m = _AS_OF.search(text)
-                found = _any_date(m.group(1)) if m else None
-            if found:
-                return found
+    for el in _iter_tags(root, _DATE_TAGS):  # filtered in C: the tables are large
+        text = text_of(el)
+        if local(el.tag) in {"AMDDATE", "DATE"}:
+            found = _any_date(text)
+        else:
+            m = _AS_OF.search(text)
+            found = _any_date(m.group(1)) if m else None
+        if found:
+            return found
     return None
 
 
@@ -210,8 +329,11 @@ def _is_country_heading(text: str) -> bool:
 class _TableReader:
     """Reads rows into entries, carrying the country down and collecting findings."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, memo: ParseMemo) -> None:
         self.where = where
+        self.memo = memo
+        self.known_entities = memo._entities
+        self.known_citations = memo._citations
         self.entries: list[Entry] = []
         self.findings: list[Finding] = []
         self.rows = 0
@@ -231,36 +353,62 @@ class _TableReader:
 
     # -- rows ---------------------------------------------------------------
     def read_table(self, table: etree._Element) -> None:
-        head_rows = {
-            id(r) for part in _iter_tags(table, _HEAD_TAGS) for r in _iter_tags(part, _ROW_TAGS)
-        }
-        foot_rows = {
-            id(r) for part in _iter_tags(table, {"TFOOT"}) for r in _iter_tags(part, _ROW_TAGS)
-        }
+        # Sets of the elements themselves (not their ids: a proxy's id may be reused
+        # once it is freed); the lists keep the proxies alive.
+        head_list = [
+            r for part in _iter_tags(table, _HEAD_TAGS) for r in _iter_tags(part, _ROW_TAGS)
+        ]
+        foot_list = [
+            r for part in _iter_tags(table, {"TFOOT"}) for r in _iter_tags(part, _ROW_TAGS)
+        ]
+        head_rows, foot_rows = set(head_list), set(foot_list)
+        known_cells, read_cell = self.memo._cells, self.memo.read_cell
         for row_el in _iter_tags(table, _ROW_TAGS):
-            cells_el = [c for c in row_el if local(c.tag) in _CELL_TAGS]
-            if id(row_el) in head_rows or (
-                cells_el and all(local(c.tag) == "TH" for c in cells_el)
-            ):
+            children = list(row_el)
+            tags = [c.tag for c in children]
+            if tags.count("TD") == len(tags) or tags.count("ENT") == len(tags):
+                cells_el, all_th = children, False  # the usual rows
+            else:
+                names = [local(t) for t in tags]
+                cells_el = [c for c, t in zip(children, names, strict=True) if t in _CELL_TAGS]
+                all_th = all(t == "TH" for t in names if t in _CELL_TAGS)
+            if (cells_el and all_th) or row_el in head_rows:
                 continue
             self.rows += 1
-            spans = [_span(c) for c in cells_el]
-            row = _Row(
-                self.rows, [cell_text(c) for c in cells_el], spans, local(row_el.tag) == "ROW"
-            )
-            self.read_row(row, id(row_el) in foot_rows)
+            cells = []
+            for c in cells_el:  # inline: this loop runs for every cell of the list
+                found = known_cells.get(_tostring(c, with_tail=False) if len(c) else c.text or "")
+                cells.append(found if found is not None else read_cell(c))
+            if len(cells) == 5 and self.country and not cells[0].text:
+                entity = cells[1].text
+                if (
+                    entity
+                    and entity[0] not in _STAR_CHARS
+                    and (cells[2].text or cells[3].text or cells[4].text)
+                    and row_el not in foot_rows
+                ):
+                    # The usual row, an entry under the current country: read_row
+                    # would find it neither stars, footnote, header, misaligned nor a
+                    # continuation.
+                    self.flush()
+                    self.pending = _Building(self.rows, self.country, self.country_code, *cells[1:])
+                    continue
+            row = _Row(self.rows, cells, cells_el, local(row_el.tag) == "ROW")
+            self.read_row(row, row_el in foot_rows)
         self.flush()
 
     def read_row(self, row: _Row, in_foot: bool = False) -> None:
         texts = [c.text for c in row.cells]
         n = row.number
-        if not any(texts) or all(_STARS.match(t) for t in texts):
+        # All stars or empty: joined by spaces, the texts are too.
+        if _STARS.match(" ".join(texts)):
             code = "placeholder-row" if any(texts) else "empty-row"
             self.finding(
                 INFO, code, "row is not an entity (stars or empty)", n, text=" | ".join(texts)
             )
             return
-        if in_foot or _is_footnote_row(row):
+        # A footnote row has exactly one filled cell.
+        if in_foot or (texts.count("") == len(texts) - 1 and _is_footnote_row(row)):
             self.flush()
             self.finding(
                 INFO, "footnote-row", "footnote text, not an entity", n, text=" ".join(texts)
@@ -271,11 +419,14 @@ class _TableReader:
         ):
             self.finding(INFO, "header-row", "a repeated header row", n, text=" | ".join(texts))
             return
-        cells = self.align(row)
+        if len(texts) == 5 and not texts[0]:
+            cells: list[_Cell] | None = row.cells  # the usual row: nothing to align
+        else:
+            cells = self.align(row)
         if cells is None:
             return
         first, entity, requirement, policy, citation = cells
-        if first.text and not _STARS.match(first.text):
+        if first.text and not _is_stars(first.text):
             self.flush()
             self.country, self.country_code = country(first.text)
         rest_empty = not (requirement.text or policy.text or citation.text)
@@ -283,8 +434,7 @@ class _TableReader:
             self.pending is not None
             and not first.text
             and rest_empty
-            and entity.text
-            and not _STARS.match(entity.text)
+            and not _is_stars(entity.text)
         ):
             # A GPO continuation row: more addresses for the entry above.
             self.pending.entity_lines.extend(entity.lines)
@@ -292,7 +442,7 @@ class _TableReader:
             self.pending.last_row = n
             return
         self.flush()
-        if not entity.text or _STARS.match(entity.text):
+        if _is_stars(entity.text):
             if first.text and rest_empty:
                 self.finding(
                     INFO, "country-row", "a country heading row without an entity", n,
@@ -313,17 +463,16 @@ class _TableReader:
                 WARNING, "no-country", "entity row before any country heading", n, "country"
             )
         self.pending = _Building(
-            n, n, self.country, self.country_code, list(entity.lines),
-            requirement, policy, citation, list(entity.footnotes),
-        )  # fmt: skip
+            n, self.country, self.country_code, entity, requirement, policy, citation
+        )
 
-    def align(self, row: _Row) -> list[CellText] | None:
+    def align(self, row: _Row) -> list[_Cell] | None:
         """The row's five cells, repairing the misalignments the eCFR has shown."""
         cells = list(row.cells)
         n = row.number
         if row.gpo and 1 < len(cells) < 5:
             # GPO rows leave trailing empty ENTs out (continuation rows, heading rows).
-            cells += [CellText() for _ in range(5 - len(cells))]
+            cells += [_Cell() for _ in range(5 - len(cells))]
         if len(cells) == 5:
             first = cells[0].text
             if first and not _is_country_heading(first) and not cells[1].text:
@@ -335,7 +484,7 @@ class _TableReader:
                     "country",
                     first,
                 )
-                return [CellText(), cells[0], *cells[2:]]
+                return [_Cell(), cells[0], *cells[2:]]
             return cells
         if len(cells) == 4:
             first = cells[0].text
@@ -348,7 +497,7 @@ class _TableReader:
                     "country",
                     first,
                 )
-                return [CellText(), *cells]
+                return [_Cell(), *cells]
             self.finding(
                 WARNING,
                 "row-4-cells",
@@ -357,14 +506,14 @@ class _TableReader:
                 "citation",
                 " | ".join(c.text for c in cells),
             )
-            return [*cells, CellText()]
+            return [*cells, _Cell()]
         if len(cells) == 6:
             empties = [i for i, c in enumerate(cells) if i > 0 and not c.text]
             drop = empties[0] if empties else 2
             dropped = cells[drop]
             if dropped.text:
                 # Two entity cells: the entity text was split across columns.
-                cells[1] = CellText(
+                cells[1] = _Cell(
                     cells[1].lines + dropped.lines, cells[1].footnotes + dropped.footnotes
                 )
             self.finding(
@@ -393,16 +542,21 @@ class _TableReader:
         self.pending = None
         rows = str(b.first_row) if b.first_row == b.last_row else f"{b.first_row}-{b.last_row}"
         src = f"{self.where}, row {rows}"
-        cell = parse_entity_cell(b.entity_lines)
-        for code, message, text in cell.problems:
+        reading = self.known_entities.get(tuple(b.entity_lines))
+        if reading is None:
+            reading = self.memo.entity(b.entity_lines)
+        name, aliases, addresses, listed_items, notes, problems = reading
+        for code, message, text in problems:
             self.findings.append(
                 Finding(
                     WARNING if code == "no-name" else INFO, code, message, f"{src}, entity", text
                 )
             )
-        if not cell.name:
+        if not name:
             return
-        citations: tuple[Citation, ...] = parse_citations(b.citations.text)
+        citations = self.known_citations.get(b.citations.text)
+        if citations is None:
+            citations = self.memo.citations(b.citations.text)
         for c in citations:
             if c.volume is None or c.page is None:
                 self.findings.append(
@@ -414,25 +568,29 @@ class _TableReader:
                         c.raw,
                     )
                 )
-        footnotes = tuple(
-            dict.fromkeys(b.entity_footnotes + b.requirement.footnotes + b.policy.footnotes)
-        )
+        notes_seen = b.entity_footnotes + b.requirement.footnotes + b.policy.footnotes
         self.entries.append(
             Entry(
                 country=b.country,
-                name=cell.name,
-                aliases=tuple(cell.aliases),
-                addresses=tuple(cell.addresses),
-                license_requirement=clean(b.requirement.text),
-                license_review_policy=clean(b.policy.text),
+                name=name,
+                aliases=aliases,
+                addresses=addresses,
+                # Cell texts are clean already (see _Cell).
+                license_requirement=b.requirement.text,
+                license_review_policy=b.policy.text,
                 citations=citations,
-                footnotes=footnotes,
-                listed_items=tuple(cell.listed_items),
-                notes=tuple(cell.notes),
+                footnotes=tuple(dict.fromkeys(notes_seen)) if notes_seen else (),
+                listed_items=listed_items,
+                notes=notes,
                 country_code=b.country_code,
                 source=src,
             )
         )
+
+
+def _is_stars(text: str) -> bool:
+    """True for a clean cell text of stars and dots only (a placeholder) or empty."""
+    return not text or (text[0] in _STAR_CHARS and _STARS.match(text) is not None)
 
 
 def _span(el: etree._Element) -> int:
