@@ -118,9 +118,9 @@ def ends_with_abbreviation(text: str) -> bool:
         return True
     # Initialisms such as "S.A." or "U.S." and single letters ("John Q.").
     return (
-        bool(_INITIALISM.fullmatch(word))
-        and len(word.replace(".", "")) <= 3
+        len(word.replace(".", "")) <= 3
         and ("." in word or len(word) == 1)
+        and bool(_INITIALISM.fullmatch(word))
     )
 
 
@@ -132,6 +132,23 @@ def strip_list_punctuation(text: str) -> str:
     abbreviation ("Ltd.", "S.A.") stays.
     """
     return strip_item(clean(text))
+
+
+def _drop_trailing_and(text: str) -> str:
+    """``_TRAILING_AND.sub("", text)``, looking at the end of the text only.
+
+    The regex alone scans from the left, costly on long lines.  A match found from
+    a few characters before the final "and" that does not start at the first of
+    them is the whole text's match (one starting further left would have taken
+    that character too); no match there means none at all.
+    """
+    start = max(0, len(text.rstrip()) - 16)  # "and" and characters before it
+    m = _TRAILING_AND.search(text, start)
+    if m is None:
+        return text
+    if m.start() > start or start == 0:
+        return text[: m.start()]
+    return _TRAILING_AND.sub("", text)
 
 
 def strip_item(text: str) -> str:
@@ -157,7 +174,7 @@ def strip_item(text: str) -> str:
             text = _DOTS.sub(".", text)
         # The regexes only run where they can match (most items end in neither).
         if text.rstrip()[-3:].lower() == "and":
-            text = _TRAILING_AND.sub("", text)
+            text = _drop_trailing_and(text)
         text = text.strip().rstrip(";,: ").strip()
         if text.endswith(".") and not ends_with_abbreviation(text):
             text = text[:-1].rstrip()

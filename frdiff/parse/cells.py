@@ -36,6 +36,14 @@ _ALIAS_CLAUSE = re.compile(
     r"(?:the\s+following\s+(?P<count>[\w-]+)\s+(?:alias(?:es)?|names?)\s*:?)?",
     re.IGNORECASE,
 )
+#: The part of _ALIAS_CLAUSE that every match has, written so that a search can
+#: skip to the next "a": case spelled out (the classes hold every character that
+#: IGNORECASE matches: the Kelvin sign for "k", the long s for "s"), and the word
+#: boundary before the "a" checked after it, as "no word character before it".
+_CLAUSE_CORE = re.compile(
+    r"[aA](?<!\w.)(?:\.?\s?[kK\u212a]\.?\s?[aA]\.?"
+    r"|[lL][sS\u017f][oO]\s+[kK\u212a][nN][oO][wW][nN]\s+[aA][sS\u017f])"
+)
 _INLINE_DASH = re.compile(r"(?:^|(?<=[\s;]))[\u2014\u2013]\s*")
 _LEGAL_SUFFIX = re.compile(
     r"^(?:co\b|co\.|ltd|limited|inc\b|inc\.|incorporated|llc|l\.l\.c|plc|jsc|ojsc|cjsc|pjsc|"
@@ -93,6 +101,23 @@ def _may_have_clause(line: str) -> bool:
     """False when ``line`` cannot hold an alias clause: every form has a "k" ("a.k.a.",
     "also known as"; the Kelvin sign matches "k" when case is ignored)."""
     return "k" in line or "K" in line or "\u212a" in line
+
+
+def _find_clause(line: str) -> re.Match[str] | None:
+    """``_ALIAS_CLAUSE.search(line)``, faster: the clause's core is found first.
+
+    The clause's leftmost match starts at its core's first occurrence, less the
+    comma and spaces before it, so the full pattern is tried from there only.
+    """
+    core = _CLAUSE_CORE.search(line)
+    if core is None:
+        return None
+    start = core.start()
+    while start and line[start - 1].isspace():
+        start -= 1
+    if start and line[start - 1] == ",":
+        start -= 1
+    return _ALIAS_CLAUSE.search(line, start)
 
 
 def _count(word: str | None) -> int | None:
@@ -162,6 +187,9 @@ def _split_inline_dashes(text: str) -> list[str]:
 
 def _detach_trailing_address(alias_line: str) -> tuple[str, str]:
     """Split "—Baz. 12 Road, Moscow, Russia." (last alias run into an address)."""
+    body = alias_line[:-1]
+    if "." not in body and ";" not in body:
+        return alias_line, ""  # no "." or ";" with text after it (most aliases)
     for m in _SENTENCE_END.finditer(alias_line):
         rest = alias_line[m.end() :]
         if _ADDRESS_START.match(rest) or (_looks_like_country(rest) and "," in rest):
@@ -179,25 +207,24 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
     the addresses too ("PowerAir Pte. Ltd., 1 Raffles Place, ..."): the split uses
     ``known_names`` (names the rule's instructions quote) when one fits.
     """
-    known = list(known_names)
+    known = list(known_names) if known_names else []
     if not lines:
         cell = EntityCell(name="")
         cell.problem("empty-entity-cell", "the Entity cell is empty")
         return cell
     first, rest = lines[0], list(lines[1:])
-    m = _ALIAS_CLAUSE.search(first) if _may_have_clause(first) else None
+    m = _find_clause(first) if _may_have_clause(first) else None
     has_clause = bool(m)
     declared: int | None = None
     if m:
         head, tail = first[: m.start()], first[m.end() :]
-        declared = _count(m.group("count"))
-        if m.group("count") and declared is None:
-            declared = None
+        count = m.group("count")
+        declared = _count(count)
         name = strip_list_punctuation(head)
         cell = EntityCell(name=name, declared_aliases=declared, name_split="alias-clause")
         tail = clean(tail)
         if tail:
-            if m.group("count") is None and not tail.startswith(("\u2014", "\u2013", "-")):
+            if count is None and not tail.startswith(("\u2014", "\u2013", "-")):
                 # "X, a.k.a. Y" with no list: the alias runs to the first ";" or the end.
                 alias, _, more = tail.partition(";")
                 rest.insert(0, "\u2014" + alias)

@@ -18,7 +18,7 @@ from lxml import etree
 
 from frdiff.errors import ParseError
 from frdiff.model import INFO, WARNING, Citation, Entry, Finding, Snapshot
-from frdiff.normalize import REGION_HEADINGS, country, fold, parse_citations, parse_date
+from frdiff.normalize import REGION_HEADINGS, clean, country, fold, parse_citations, parse_date
 from frdiff.parse.cells import parse_entity_cell
 from frdiff.parse.xml import cell_lines, load, local, text_of
 
@@ -106,8 +106,10 @@ class _Building:
         self.first_row = self.last_row = row
         self.country = country
         self.country_code = country_code
-        self.entity_lines = list(entity.lines)
-        self.entity_footnotes = list(entity.footnotes)
+        # The cell's own lists, shared with the memo: a continuation row replaces
+        # them, never extends them.
+        self.entity_lines = entity.lines
+        self.entity_footnotes = entity.footnotes
         self.requirement = requirement
         self.policy = policy
         self.citations = citations
@@ -154,12 +156,24 @@ class ParseMemo:
 
     def cell(self, el: etree._Element) -> _Cell:
         """The cell's reading, from the memo when a cell like it was read before."""
-        found = self._cells.get(_cell_key(el))
-        return found if found is not None else self.read_cell(el)
+        key = _cell_key(el)
+        found = self._cells.get(key)
+        return found if found is not None else self.read_cell(el, key)
 
-    def read_cell(self, el: etree._Element) -> _Cell:
-        found = self._cells[_cell_key(el)] = _Cell(*cell_lines(el))
-        return found
+    def read_cell(self, el: etree._Element, key: str | bytes) -> _Cell:
+        """Read a cell not in the memo (``key`` is its :func:`_cell_key`)."""
+        if isinstance(key, str):
+            line = clean(key)
+            cell = _Cell([line] if line else None)
+        elif key.count(b"<") == 2 + key.count(b"<br/>") + key.count(b"<BR/>"):
+            # Text and empty line breaks only (the usual multi-line cell): the
+            # lines are the texts between the breaks, as cell_lines reads them.
+            lines = [clean(el.text), *(clean(br.tail) for br in el)]
+            cell = _Cell([line for line in lines if line])
+        else:
+            cell = _Cell(*cell_lines(el))
+        self._cells[key] = cell
+        return cell
 
     def entity(self, lines: list[str]) -> _Reading:
         key = tuple(lines)
@@ -377,8 +391,9 @@ class _TableReader:
             self.rows += 1
             cells = []
             for c in cells_el:  # inline: this loop runs for every cell of the list
-                found = known_cells.get(_tostring(c, with_tail=False) if len(c) else c.text or "")
-                cells.append(found if found is not None else read_cell(c))
+                key = _tostring(c, with_tail=False) if len(c) else c.text or ""
+                found = known_cells.get(key)
+                cells.append(found if found is not None else read_cell(c, key))
             if len(cells) == 5 and self.country and not cells[0].text:
                 entity = cells[1].text
                 if (
@@ -437,8 +452,8 @@ class _TableReader:
             and not _is_stars(entity.text)
         ):
             # A GPO continuation row: more addresses for the entry above.
-            self.pending.entity_lines.extend(entity.lines)
-            self.pending.entity_footnotes.extend(entity.footnotes)
+            self.pending.entity_lines = self.pending.entity_lines + entity.lines
+            self.pending.entity_footnotes = self.pending.entity_footnotes + entity.footnotes
             self.pending.last_row = n
             return
         self.flush()
@@ -569,21 +584,21 @@ class _TableReader:
                     )
                 )
         notes_seen = b.entity_footnotes + b.requirement.footnotes + b.policy.footnotes
+        # Positional, in field order: a third faster than keywords, for every entry.
         self.entries.append(
             Entry(
-                country=b.country,
-                name=name,
-                aliases=aliases,
-                addresses=addresses,
-                # Cell texts are clean already (see _Cell).
-                license_requirement=b.requirement.text,
-                license_review_policy=b.policy.text,
-                citations=citations,
-                footnotes=tuple(dict.fromkeys(notes_seen)) if notes_seen else (),
-                listed_items=listed_items,
-                notes=notes,
-                country_code=b.country_code,
-                source=src,
+                b.country,
+                name,
+                aliases,
+                addresses,
+                b.requirement.text,  # license_requirement: cell texts are clean (_Cell)
+                b.policy.text,  # license_review_policy
+                citations,
+                tuple(dict.fromkeys(notes_seen)) if notes_seen else (),  # footnotes
+                listed_items,
+                notes,
+                b.country_code,
+                src,  # source
             )
         )
 
