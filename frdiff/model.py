@@ -323,6 +323,9 @@ class Snapshot:
     source: str = ""
     findings: tuple[Finding, ...] = ()
     rows: int = 0
+    #: How every table row was read: ("entry", 3270), ("continuation", 4), ...; the
+    #: counts add up to ``rows``.
+    accounting: tuple[tuple[str, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -331,6 +334,7 @@ class Snapshot:
             "date": self.date,
             "source": self.source,
             "rows": self.rows,
+            "accounting": dict(self.accounting),
             "entries": [e.to_dict() for e in self.entries],
             "findings": [f.to_dict() for f in self.findings],
         }

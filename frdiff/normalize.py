@@ -279,6 +279,22 @@ def parse_date(text: str) -> str | None:
     return None
 
 
+def unreadable_date(text: str) -> str | None:
+    """The date-shaped text that :func:`parse_date` would read but cannot ("2/30/2011",
+    "February 30, 2025"), so that it is reported rather than dropped; else None."""
+    m = _NUMERIC_DATE.search(text)
+    if m:
+        y = int(m.group(3))
+        if y < 100:
+            y += 2000 if y < 70 else 1900
+        return None if _iso(y, int(m.group(1)), int(m.group(2))) else m.group(0)
+    m = _WORD_DATE.search(text)
+    if m and m.group(1).casefold() in _MONTHS:
+        month = _MONTHS[m.group(1).casefold()]
+        return None if _iso(int(m.group(3)), month, int(m.group(2))) else m.group(0)
+    return None
+
+
 def parse_citations(text: str) -> tuple[Citation, ...]:
     """All Federal Register citations in a citation cell, in order.
 

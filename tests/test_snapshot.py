@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from lxml import etree
 
 from conftest import SNAPSHOTS
+from frdiff.commands.snapshot import load_snapshot
 from frdiff.errors import ParseError
 from frdiff.model import Entry
 from frdiff.normalize import country
@@ -322,3 +324,145 @@ def test_bad_input_raises_parse_error_naming_the_file(data: bytes, message: str)
         parse_snapshot(data, source="bad.xml")
     assert str(info.value).startswith("bad.xml: ")
     assert message.casefold() in str(info.value).casefold()
+
+
+# ---------------------------------------------------------------------------
+# Accounting, duplicates, dates, empty tables
+
+
+def _kinds(snap) -> dict[str, int]:
+    acc = dict(snap.accounting)
+    assert sum(acc.values()) == snap.rows, acc
+    return {k: v for k, v in acc.items() if v}
+
+
+@pytest.mark.parametrize("path", SNAPSHOTS, ids=lambda p: p.name)
+def test_fixture_accounting_counts_every_row(path: Path) -> None:
+    snap = parse_snapshot(path.read_bytes(), source=path.name)
+    assert _kinds(snap) == {"entry": len(snap.entries)}
+    assert snap.to_dict()["accounting"]["entry"] == len(snap.entries)
+
+
+def test_accounting_names_the_kind_of_every_row() -> None:
+    gpo = (
+        "<GPOTABLE COLS='5'>"
+        "<ROW><ENT I='28'>*  *  *  *  *  *  *</ENT></ROW>"
+        "<ROW><ENT I='01'>TAIWAN</ENT><ENT>*  *  *  *</ENT></ROW>"
+        "<ROW><ENT I='22'> </ENT><ENT>Zeta Inc.</ENT>"
+        f"<ENT>{_LR}</ENT><ENT>{_POLICY}</ENT><ENT>{_CITE}</ENT></ROW>"
+        "<ROW><ENT I='22'> </ENT><ENT>No. 1 Road, Taipei, Taiwan.</ENT></ROW>"
+        "<ROW><ENT I='22'> </ENT><ENT>No. 2 Road, Taipei, Taiwan.</ENT></ROW>"
+        "<ROW><ENT I='22'> </ENT><ENT>*</ENT><ENT>x</ENT><ENT>y</ENT><ENT>z</ENT></ROW>"
+        "</GPOTABLE>"
+    ).encode()
+    snap = parse_snapshot(gpo, source="g.xml")
+    assert _kinds(snap) == {
+        "placeholder": 1,
+        "country": 1,
+        "entry": 1,
+        "continuation": 2,
+        "unread": 1,
+    }
+    assert snap.entries[0].source == "g.xml, row 3-5"
+    rows = (
+        _tr("INDIA", "Mu Ltd.", _LR, _POLICY, _CITE)
+        + _tr("*", "*", "*", "*", "*")
+        + _tr("Country", "Entity", "License requirement", "License review policy", "FR citation")
+        + _tr("", "", "", "", "")
+        + _tr("Lambda", "odd", "row")
+        + '<TR><TD colspan="5"><SU>1</SU> See § 734.9(e)(1) of the EAR.</TD></TR>'
+    )
+    snap = parse_snapshot(_html(rows), source="f.xml")
+    assert _kinds(snap) == {
+        "entry": 1,
+        "placeholder": 2,
+        "header": 1,
+        "misaligned": 1,
+        "footnote": 1,
+    }
+
+
+def test_identical_entries_are_kept_and_reported_once_each() -> None:
+    row = ("Omicron Ltd.", _LR, _POLICY, _CITE)
+    rows = (
+        _tr("CANADA", *row)
+        + _tr("", *row)  # identical: reported
+        + _tr("", "Omicron Ltd.", _LR, _POLICY, "85 FR 1, 1/2/20.")  # same name, other citation
+        + _tr("FRANCE", *row)  # same entry under another country: not a duplicate
+        + _tr("", *row)  # identical to the row above it: reported
+    )
+    snap = parse_snapshot(_html(rows), source="d.xml")
+    assert len(snap.entries) == 5
+    dups = [f for f in snap.findings if f.code == "duplicate-entry"]
+    assert [(f.severity, f.where, f.text) for f in dups] == [
+        ("info", "d.xml, row 2", "Omicron Ltd."),
+        ("info", "d.xml, row 5", "Omicron Ltd."),
+    ]
+    assert "row 1" in dups[0].message and "row 4" in dups[1].message
+
+
+def test_dates_that_do_not_exist_are_reported() -> None:
+    rows = _tr("CANADA", "Pi Inc.", _LR, _POLICY, "84 FR 22963, 2/30/2019. 85 FR 1, 3/1/20.")
+    doc = _html(rows).replace(b"</DIV9>", b"<CITA>[Current as of February 30, 2025]</CITA></DIV9>")
+    snap = parse_snapshot(doc, source="x.xml")
+    assert snap.date is None
+    bad = [(f.where, f.text) for f in snap.findings if f.code == "unreadable-date"]
+    assert ("x.xml, row 1, citation", "84 FR 22963, 2/30/2019") in bad
+    assert ("x.xml, CITA", "[Current as of February 30, 2025]") in bad
+    (e,) = snap.entries
+    assert [c.date for c in e.citations] == [None, "2020-03-01"]
+    # A date given by the caller is used as it is; a readable document date is not reported.
+    assert parse_snapshot(doc, source="x.xml", date="2025-03-01").date == "2025-03-01"
+    ok = _html(rows).replace(b"</DIV9>", b"<CITA>[Current as of March 3, 2025]</CITA></DIV9>")
+    snap = parse_snapshot(ok, source="x.xml")
+    assert snap.date == "2025-03-03"
+    assert [f.where for f in snap.findings if f.code == "unreadable-date"] == [
+        "x.xml, row 1, citation"
+    ]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        _html(""),
+        b'<DIV9 N="Supplement No. 4 to Part 744"><GPOTABLE COLS="5"><BOXHD><CHED H="1">Country'
+        b'</CHED><CHED H="1">Entity</CHED><CHED H="1">License requirement</CHED></BOXHD>'
+        b"</GPOTABLE></DIV9>",
+    ],
+    ids=["html-header-only", "gpo-boxhd-only"],
+)
+def test_a_table_without_rows_is_an_error_not_an_empty_list(table: bytes) -> None:
+    with pytest.raises(ParseError, match="no Entity List rows") as info:
+        parse_snapshot(table, source="empty.xml")
+    assert info.value.where == "empty.xml"
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ('{"kind": "snapshot", "entries": [], "rows": "abc"}', "'rows' is not a count"),
+        ('{"kind": "snapshot", "entries": [], "date": "../../x"}', "not an ISO date"),
+        ('{"kind": "snapshot", "entries": [], "date": "2025-02-30"}', "not an ISO date"),
+        ('{"kind": "snapshot", "entries": [], "accounting": [1]}', "'accounting'"),
+        ('{"kind": "snapshot", "entries": "abc"}', "not a snapshot JSON"),
+        ('{"kind": "snapshot", "entries": ' + "[" * 50_000 + "]" * 50_000 + "}", "nested"),
+        ('{"kind": "rule"}', "not a snapshot"),
+    ],
+    ids=["rows", "date-path", "date-impossible", "accounting", "entries", "deep", "kind"],
+)
+def test_snapshot_json_is_checked_field_by_field(tmp_path: Path, doc: str, message: str) -> None:
+    path = tmp_path / "snap.json"
+    path.write_text(doc, encoding="utf-8")
+    with pytest.raises(ParseError, match=message) as info:
+        load_snapshot(path)
+    assert info.value.where == "snap.json"
+
+
+def test_snapshot_json_round_trip_keeps_accounting(tmp_path: Path) -> None:
+    src = SNAPSHOTS[0]
+    snap = parse_snapshot(src.read_bytes(), source=src.name)
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(snap.to_dict()), encoding="utf-8")
+    back = load_snapshot(path)
+    assert back.accounting == snap.accounting and back.entries == snap.entries
+    assert back.to_dict() == snap.to_dict()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import re
 from collections import Counter
@@ -15,6 +16,7 @@ from frdiff.errors import ParseError
 from frdiff.model import Entry, Finding, Snapshot
 
 _FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 _path_arg = click.Path(dir_okay=False, path_type=Path, allow_dash=True)
 
@@ -42,19 +44,48 @@ def load_snapshot(path: Path, date: str | None = None) -> Snapshot:
 
 
 def _snapshot_from_json(data: bytes, where: str) -> Snapshot:
+    """A snapshot from ``frdiff snapshot --format json`` output, every field checked."""
     try:
         d = json.loads(data)
-        if d.get("kind") != "snapshot":
-            raise ParseError("JSON is not a snapshot (kind != 'snapshot')", where=where)
+    except RecursionError:
+        raise ParseError("JSON nested too deeply to be a snapshot", where=where) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ParseError(f"not a snapshot JSON: {exc}", where=where) from None
+    if not isinstance(d, dict) or d.get("kind") != "snapshot":
+        raise ParseError("JSON is not a snapshot (kind != 'snapshot')", where=where)
+    date = d.get("date")
+    if date is not None and not _is_iso_date(date):
+        raise ParseError(f"snapshot 'date' is not an ISO date or null: {date!r:.60}", where=where)
+    rows = d.get("rows", 0)
+    if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+        raise ParseError(f"snapshot 'rows' is not a count: {rows!r:.60}", where=where)
+    accounting = d.get("accounting", {})
+    if not isinstance(accounting, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        for k, v in accounting.items()
+    ):
+        raise ParseError("snapshot 'accounting' is not a table of row counts", where=where)
+    try:
         return Snapshot(
             entries=tuple(Entry.from_dict(e) for e in d["entries"]),
-            date=d.get("date"),
+            date=date,
             source=d.get("source") or where,
             findings=tuple(Finding.from_dict(f) for f in d.get("findings", ())),
-            rows=int(d.get("rows", 0)),
+            rows=rows,
+            accounting=tuple(accounting.items()),
         )
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-        raise ParseError(f"not a snapshot JSON: {exc}", where=where) from None
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise ParseError(f"not a snapshot JSON: {exc!r:.200}", where=where) from None
+
+
+def _is_iso_date(value: object) -> bool:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def snapshot_markdown(snap: Snapshot) -> str:

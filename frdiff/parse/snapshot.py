@@ -18,7 +18,15 @@ from lxml import etree
 
 from frdiff.errors import ParseError
 from frdiff.model import INFO, WARNING, Citation, Entry, Finding, Snapshot
-from frdiff.normalize import REGION_HEADINGS, clean, country, fold, parse_citations, parse_date
+from frdiff.normalize import (
+    REGION_HEADINGS,
+    clean,
+    country,
+    fold,
+    parse_citations,
+    parse_date,
+    unreadable_date,
+)
 from frdiff.parse.cells import parse_entity_cell
 from frdiff.parse.xml import cell_lines, load, local, text_of
 
@@ -36,6 +44,20 @@ _TABLE_TAGS = frozenset({"TABLE", "GPOTABLE"})
 _ROW_TAGS = frozenset({"TR", "ROW"})
 _CELL_TAGS = frozenset({"TD", "TH", "ENT"})
 _HEAD_TAGS = frozenset({"THEAD", "BOXHD"})
+#: The kinds of table row in Snapshot.accounting: an entry's first row, a row
+#: continuing the entry above, a country heading alone, stars or empty, footnotes,
+#: a repeated header, a row of cells that could not be aligned, a row with no
+#: entity (or no name) read.
+ROW_KINDS = (
+    "entry",
+    "continuation",
+    "country",
+    "placeholder",
+    "footnote",
+    "header",
+    "misaligned",
+    "unread",
+)
 _DATE_TAGS = frozenset({"AMDDATE", "CITA", "HEAD", "HD", "DATE"})
 
 
@@ -83,6 +105,7 @@ class _Building:
 
     __slots__ = (
         "citations",
+        "continuations",
         "country",
         "country_code",
         "entity_footnotes",
@@ -104,6 +127,7 @@ class _Building:
         citations: _Cell,
     ) -> None:
         self.first_row = self.last_row = row
+        self.continuations = 0
         self.country = country
         self.country_code = country_code
         # The cell's own lists, shared with the memo: a continuation row replaces
@@ -127,6 +151,8 @@ def _cell_key(el: etree._Element) -> str | bytes:
     return _tostring(el, with_tail=False) if len(el) else el.text or ""
 
 
+#: A citation cell read: its citations and the problems met (code, message, text).
+_CitationReading = tuple[tuple[Citation, ...], tuple[tuple[str, str, str], ...]]
 #: An Entity cell read: name, aliases, addresses, listed items, notes, problems.
 _Reading = tuple[
     str,
@@ -152,7 +178,7 @@ class ParseMemo:
     def __init__(self) -> None:
         self._cells: dict[str | bytes, _Cell] = {}
         self._entities: dict[tuple[str, ...], _Reading] = {}
-        self._citations: dict[str, tuple[Citation, ...]] = {}
+        self._citations: dict[str, _CitationReading] = {}
 
     def cell(self, el: etree._Element) -> _Cell:
         """The cell's reading, from the memo when a cell like it was read before."""
@@ -191,10 +217,22 @@ class ParseMemo:
             self._entities[key] = found
         return found
 
-    def citations(self, text: str) -> tuple[Citation, ...]:
+    def citations(self, text: str) -> _CitationReading:
         found = self._citations.get(text)
         if found is None:
-            found = self._citations[text] = parse_citations(text)
+            citations = parse_citations(text)
+            problems: list[tuple[str, str, str]] = []
+            for c in citations:
+                if c.volume is None or c.page is None:
+                    problems.append(
+                        ("citation-unparsed", "citation without volume and page", c.raw)
+                    )
+                bad = unreadable_date(c.raw) if c.date is None else None
+                if bad:
+                    problems.append(
+                        ("unreadable-date", f"the citation's date {bad!r} does not exist", c.raw)
+                    )
+            found = self._citations[text] = (citations, tuple(problems))
         return found
 
 
@@ -227,13 +265,95 @@ def parse_snapshot(
     parser = _TableReader(where, memo if memo is not None else ParseMemo())
     for table in tables:
         parser.read_table(table)
+    if not parser.rows:
+        # An empty list would diff as "every entry removed": refuse it instead.
+        raise ParseError(
+            f"no Entity List rows: the table of Supplement No. {supplement} has a header only",
+            where=where,
+        )
+    findings = parser.findings
+    findings.extend(_duplicates(parser.entries))
+    if not date:
+        date = document_date(root)
+        if date is None:
+            findings.extend(_unreadable_document_date(root, where))
     return Snapshot(
         entries=tuple(parser.entries),
-        date=date or document_date(root),
+        date=date,
         source=source,
-        findings=tuple(parser.findings),
+        findings=tuple(findings),
         rows=parser.rows,
+        accounting=tuple(parser.kinds.items()),
     )
+
+
+def _duplicates(entries: list[Entry]) -> list[Finding]:
+    """An info finding for each entry identical in every field to an earlier one.
+
+    Both are kept: the list has genuine entries of one name under one country that
+    differ in other fields, and an identical pair is still two rows of the table.
+    """
+    out: list[Finding] = []
+    seen: dict[tuple[str, str], list[Entry]] = {}
+    for e in entries:
+        same_name = seen.get((e.country, e.name))
+        if same_name is None:
+            seen[e.country, e.name] = [e]
+            continue
+        twin = next((other for other in same_name if other == e), None)
+        if twin is not None:
+            out.append(
+                Finding(
+                    INFO,
+                    "duplicate-entry",
+                    f"the same entry as {twin.source.rsplit(', ', 1)[-1]}, identical in every "
+                    "field; both are kept",
+                    e.source,
+                    e.name,
+                )
+            )
+        same_name.append(e)
+    return out
+
+
+def _unreadable_document_date(root: etree._Element, where: str) -> list[Finding]:
+    """A finding for a date the document gives that does not exist ("February 30").
+
+    Looks where :func:`document_date` looks, when it found no date.
+    """
+    for attr in ("DATE", "date", "AMDDATE", "issue_date", "ISSUE_DATE"):
+        value = root.get(attr)
+        bad = _unreadable(value) if value else None
+        if bad:
+            return [
+                Finding(
+                    WARNING,
+                    "unreadable-date",
+                    f"the document's date {bad!r} does not exist; the snapshot has no date",
+                    f"{where}, {attr}",
+                    value[:300] if value else "",
+                )
+            ]
+    for el in _iter_tags(root, _DATE_TAGS):
+        text = text_of(el)
+        tag = local(el.tag)
+        if tag not in {"AMDDATE", "DATE"}:
+            m = _AS_OF.search(text)
+            if not m:
+                continue
+            text = m.group(1)
+        bad = _unreadable(text)
+        if bad:
+            return [
+                Finding(
+                    WARNING,
+                    "unreadable-date",
+                    f"the document's date {bad!r} does not exist; the snapshot has no date",
+                    f"{where}, {tag}",
+                    text_of(el)[:300],
+                )
+            ]
+    return []
 
 
 def _supplement_number(el: etree._Element) -> int | None:
@@ -324,6 +444,14 @@ def document_date(root: etree._Element) -> str | None:
     return None
 
 
+def _unreadable(text: str) -> str | None:
+    """The date-shaped text :func:`_any_date` cannot read, else None."""
+    m = _ISO_DATE.search(text)
+    if m:
+        return None if _any_date(text) else m.group(0)
+    return unreadable_date(text)
+
+
 def _any_date(text: str) -> str | None:
     m = _ISO_DATE.search(text)
     if m:
@@ -354,6 +482,8 @@ class _TableReader:
         self.country = ""
         self.country_code: str | None = None
         self.pending: _Building | None = None
+        #: Rows by how they were read (see Snapshot.accounting).
+        self.kinds = dict.fromkeys(ROW_KINDS, 0)
 
     # -- findings -----------------------------------------------------------
     def _at(self, row: int, fld: str = "") -> str:
@@ -418,6 +548,7 @@ class _TableReader:
         # All stars or empty: joined by spaces, the texts are too.
         if _STARS.match(" ".join(texts)):
             code = "placeholder-row" if any(texts) else "empty-row"
+            self.kinds["placeholder"] += 1
             self.finding(
                 INFO, code, "row is not an entity (stars or empty)", n, text=" | ".join(texts)
             )
@@ -425,6 +556,7 @@ class _TableReader:
         # A footnote row has exactly one filled cell.
         if in_foot or (texts.count("") == len(texts) - 1 and _is_footnote_row(row)):
             self.flush()
+            self.kinds["footnote"] += 1
             self.finding(
                 INFO, "footnote-row", "footnote text, not an entity", n, text=" ".join(texts)
             )
@@ -432,6 +564,7 @@ class _TableReader:
         if texts[0][:7].casefold() == "country" and [fold(t) for t in texts[:4]] == list(
             _HEADER_WORDS
         ):
+            self.kinds["header"] += 1
             self.finding(INFO, "header-row", "a repeated header row", n, text=" | ".join(texts))
             return
         if len(texts) == 5 and not texts[0]:
@@ -439,6 +572,7 @@ class _TableReader:
         else:
             cells = self.align(row)
         if cells is None:
+            self.kinds["misaligned"] += 1
             return
         first, entity, requirement, policy, citation = cells
         if first.text and not _is_stars(first.text):
@@ -455,15 +589,18 @@ class _TableReader:
             self.pending.entity_lines = self.pending.entity_lines + entity.lines
             self.pending.entity_footnotes = self.pending.entity_footnotes + entity.footnotes
             self.pending.last_row = n
+            self.pending.continuations += 1
             return
         self.flush()
         if _is_stars(entity.text):
             if first.text and rest_empty:
+                self.kinds["country"] += 1
                 self.finding(
                     INFO, "country-row", "a country heading row without an entity", n,
                     text=" | ".join(c.text for c in cells),
                 )  # fmt: skip
                 return
+            self.kinds["unread"] += 1
             self.finding(
                 WARNING,
                 "no-entity",
@@ -568,21 +705,16 @@ class _TableReader:
                 )
             )
         if not name:
+            self.kinds["unread"] += 1 + b.continuations
             return
-        citations = self.known_citations.get(b.citations.text)
-        if citations is None:
-            citations = self.memo.citations(b.citations.text)
-        for c in citations:
-            if c.volume is None or c.page is None:
-                self.findings.append(
-                    Finding(
-                        INFO,
-                        "citation-unparsed",
-                        "citation without volume and page",
-                        f"{src}, citation",
-                        c.raw,
-                    )
-                )
+        self.kinds["entry"] += 1
+        self.kinds["continuation"] += b.continuations
+        cited = self.known_citations.get(b.citations.text)
+        if cited is None:
+            cited = self.memo.citations(b.citations.text)
+        citations, cite_problems = cited
+        for code, message, text in cite_problems:
+            self.findings.append(Finding(INFO, code, message, f"{src}, citation", text))
         notes_seen = b.entity_footnotes + b.requirement.footnotes + b.policy.footnotes
         # Positional, in field order: a third faster than keywords, for every entry.
         self.entries.append(
