@@ -150,20 +150,7 @@ EXPECTED: dict[str, tuple[Any, Any]] = {
 
 #: Known defects in modules this suite does not own: (document, parser) -> reason.
 #: Strict: when a fix lands the test fails until the entry is removed.
-KNOWN: dict[tuple[str, str], str] = {
-    ("rule-gpotable-no-rows.xml", "snapshot"): "snapshot.py: a table with no body rows "
-    "gives an empty list without a finding",
-    ("rule-remove-unknown.xml", "snapshot"): "snapshot.py: a table with no body rows "
-    "gives an empty list without a finding",
-    ("snap-header-only.xml", "snapshot"): "snapshot.py: a table with no body rows gives an "
-    "empty list without a finding",
-    ("snap-gpotable-no-rows.xml", "snapshot"): "snapshot.py: a table with no body rows "
-    "gives an empty list without a finding",
-    ("snap-duplicate-entries.xml", "snapshot"): "snapshot.py: the same entry twice under "
-    "one country gives no finding",
-    ("snap-impossible-date.xml", "snapshot"): "snapshot.py: 'as of February 30, 2025' and "
-    "citation dates that do not exist are dropped without a finding",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 # ---------------------------------------------------------------------------
@@ -378,14 +365,7 @@ def small_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-CLI_KNOWN: dict[tuple[str, str], str] = {
-    ("snapshot", "snapjson-bad-rows.json"): "commands/snapshot.py: int() of a JSON "
-    "snapshot's 'rows' raises ValueError outside the caught exceptions",
-    ("diff", "snapjson-bad-rows.json"): "commands/snapshot.py: int() of a JSON "
-    "snapshot's 'rows' raises ValueError outside the caught exceptions",
-    ("snapshot", "snapjson-bad-date.json"): "commands/snapshot.py: a JSON snapshot's date "
-    "is taken unvalidated",
-}
+CLI_KNOWN: dict[tuple[str, str], str] = {}
 
 
 @pytest.mark.parametrize(
@@ -503,11 +483,6 @@ def test_deep_nesting(depth: int) -> None:
             check_outcome(outcome, ANY, "deep.xml")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="commands/snapshot.py: json.loads of deeply nested JSON raises RecursionError, "
-    "which _snapshot_from_json does not catch",
-)
 def test_deep_json_snapshot_is_a_clean_error(tmp_path: Path) -> None:
     path = tmp_path / "deep.json"
     path.write_text('{"kind": "snapshot", "entries": ' + "[" * 100_000 + "]" * 100_000 + "}")
