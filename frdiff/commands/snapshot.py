@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,32 +15,75 @@ from frdiff.commands._common import dump_json, emit, output_option, read_input
 from frdiff.errors import ParseError
 from frdiff.model import Entry, Finding, Snapshot
 
+if TYPE_CHECKING:
+    from frdiff.parse.snapshot import ParseMemo
+
 _FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 _path_arg = click.Path(dir_okay=False, path_type=Path, allow_dash=True)
+no_cache_option = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Parse the XML even when the parse cache holds it, and cache nothing "
+    "(also: FRDIFF_NO_CACHE=1).",
+)
 
 
-def load_snapshot(path: Path, date: str | None = None) -> Snapshot:
-    """A snapshot from eCFR XML or from ``frdiff snapshot --format json`` output.
+class SnapshotLoader:
+    """Loads the snapshots one command reads, through the parse cache.
 
-    The date is ``date`` if given, else what the document says, else a date in
-    the file name ("supp4-2025-03-24.xml").
+    A cache hit needs neither the XML parser nor its import; the documents that
+    are parsed share one :class:`~frdiff.parse.snapshot.ParseMemo`, so the second
+    version of the list costs only its changed rows.  Standard input and JSON
+    input are never cached.
     """
-    from frdiff.parse.snapshot import parse_snapshot
 
-    data = read_input(path)
-    if data.lstrip()[:1] == b"{":
-        snap = _snapshot_from_json(data, path.name)
-    else:
-        snap = parse_snapshot(data, source=path.name, date=date)
-    if date:
-        snap = dataclasses.replace(snap, date=date)
-    if snap.date is None:
-        m = _FILE_DATE.search(path.name)
-        if m:
-            snap = dataclasses.replace(snap, date=m.group(1))
-    return snap
+    def __init__(self, *, cache: bool = True) -> None:
+        from frdiff.parse import cache as parse_cache
+
+        self.cache = cache and parse_cache.enabled()
+        self.memo: ParseMemo | None = None
+
+    def load(self, path: Path, date: str | None = None) -> Snapshot:
+        """A snapshot from eCFR XML or from ``frdiff snapshot --format json`` output.
+
+        The date is ``date`` if given, else what the document says, else a date in
+        the file name ("supp4-2025-03-24.xml").
+        """
+        data = read_input(path)
+        if data.lstrip()[:1] == b"{":
+            snap = _snapshot_from_json(data, path.name)
+        else:
+            snap = self._parse(data, path.name, date, cached=self.cache and str(path) != "-")
+        if date:
+            snap = dataclasses.replace(snap, date=date)
+        if snap.date is None:
+            m = _FILE_DATE.search(path.name)
+            if m:
+                snap = dataclasses.replace(snap, date=m.group(1))
+        return snap
+
+    def _parse(self, data: bytes, source: str, date: str | None, *, cached: bool) -> Snapshot:
+        from frdiff.parse import cache as parse_cache
+
+        if cached:
+            found = parse_cache.get(data, source=source, date=date)
+            if found is not None:
+                return found
+        from frdiff.parse.snapshot import ParseMemo, parse_snapshot
+
+        if self.memo is None:
+            self.memo = ParseMemo()
+        snap = parse_snapshot(data, source=source, date=date, memo=self.memo)
+        if cached:
+            parse_cache.put(data, snap, date=date)
+        return snap
+
+
+def load_snapshot(path: Path, date: str | None = None, *, cache: bool = True) -> Snapshot:
+    """One snapshot, as :meth:`SnapshotLoader.load` reads it."""
+    return SnapshotLoader(cache=cache).load(path, date)
 
 
 def _snapshot_from_json(data: bytes, where: str) -> Snapshot:
@@ -81,6 +124,8 @@ def _snapshot_from_json(data: bytes, where: str) -> Snapshot:
 def _is_iso_date(value: object) -> bool:
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         return False
+    import datetime
+
     try:
         datetime.date.fromisoformat(value)
     except ValueError:
@@ -114,13 +159,16 @@ def snapshot_markdown(snap: Snapshot) -> str:
 @click.option("--date", help="The snapshot's date (YYYY-MM-DD) when the document does not say.")
 @click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md", show_default=True)
 @output_option
-def snapshot_command(path: Path, date: str | None, fmt: str, output: Path | None) -> None:
+@no_cache_option
+def snapshot_command(
+    path: Path, date: str | None, fmt: str, output: Path | None, no_cache: bool
+) -> None:
     """Read an eCFR copy of Supplement No. 4 to Part 744 (the Entity List) as entries.
 
     PATH is eCFR XML: the appendix alone or a whole part or title holding it
     ("-" for standard input).  Every table row becomes an entry or a finding.
     """
-    snap = load_snapshot(path, date)
+    snap = load_snapshot(path, date, cache=not no_cache)
     emit(dump_json(snap.to_dict()) if fmt == "json" else snapshot_markdown(snap), output)
 
 
@@ -131,7 +179,8 @@ def snapshot_command(path: Path, date: str | None, fmt: str, output: Path | None
     "--format", "fmt", type=click.Choice(["json", "md", "csv"]), default="md", show_default=True
 )
 @output_option
-def diff_command(old: Path, new: Path, fmt: str, output: Path | None) -> None:
+@no_cache_option
+def diff_command(old: Path, new: Path, fmt: str, output: Path | None, no_cache: bool) -> None:
     """Compare two versions of the Entity List, entry by entry and field by field.
 
     OLD and NEW are eCFR XML snapshots (or ``frdiff snapshot --format json``
@@ -141,7 +190,8 @@ def diff_command(old: Path, new: Path, fmt: str, output: Path | None) -> None:
     """
     from frdiff.diff import diff_snapshots
 
-    d = diff_snapshots(load_snapshot(old), load_snapshot(new))
+    loader = SnapshotLoader(cache=not no_cache)
+    d = diff_snapshots(loader.load(old), loader.load(new))
     if fmt == "json":
         emit(dump_json(d.to_dict()), output)
     else:
@@ -178,6 +228,7 @@ def _rule_meta(path: Path) -> dict[str, object] | None:
 )
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
 @output_option
+@no_cache_option
 def apply_command(
     snapshot: Path,
     rules: tuple[Path, ...],
@@ -185,6 +236,7 @@ def apply_command(
     ignore: tuple[str, ...],
     fmt: str,
     output: Path | None,
+    no_cache: bool,
 ) -> None:
     """Apply rules to a snapshot, in the order given, and print the resulting list.
 
@@ -195,12 +247,13 @@ def apply_command(
     from frdiff.apply import apply_rules, crosscheck
     from frdiff.parse.rule import parse_rule
 
-    base = load_snapshot(snapshot)
+    loader = SnapshotLoader(cache=not no_cache)
+    base = loader.load(snapshot)
     changesets = [
         parse_rule(read_input(p), source=p.name, meta=_rule_meta(p)) for p in rules
     ]  # fmt: skip
     if against is not None:
-        result = crosscheck(base, changesets, load_snapshot(against), ignore=ignore).to_dict()
+        result = crosscheck(base, changesets, loader.load(against), ignore=ignore).to_dict()
     else:
         result = apply_rules(base, changesets).to_dict()
     emit(dump_json(result), output)

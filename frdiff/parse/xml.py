@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from frdiff.errors import ParseError, TooLargeError
 from frdiff.normalize import clean
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+# lxml is imported where a document is parsed, not with this module: commands that
+# only need the constants or the cell helpers (a cached snapshot) start faster.
 
 #: Default bound on one document (the whole eCFR part 744 is about 2.5 MB).
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
@@ -33,6 +38,8 @@ _HTML_START = re.compile(
 
 
 def _parser() -> etree.XMLParser:
+    from lxml import etree
+
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -87,6 +94,8 @@ def load(data: bytes, *, where: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> etr
             "document declares XML entities in a DOCTYPE; refused (no entity expansion)",
             where=where,
         )
+    from lxml import etree
+
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
@@ -112,13 +121,13 @@ def load(data: bytes, *, where: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> etr
     return root
 
 
-#: True when some element lies deeper than MAX_DEPTH; libxml2 walks the tree in C,
+#: True when some element lies deeper than MAX_DEPTH: libxml2 walks the tree in C,
 #: several times faster than visiting the elements from Python.
-_TOO_DEEP = etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 1) + ")")
+_TOO_DEEP = "boolean(" + "/*" * (MAX_DEPTH + 1) + ")"
 
 
 def _check_depth(root: etree._Element, where: str) -> None:
-    if _TOO_DEEP(root):
+    if root.xpath(_TOO_DEEP):
         raise ParseError(f"XML nested deeper than {MAX_DEPTH} levels", where=where)
 
 

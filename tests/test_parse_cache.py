@@ -1,0 +1,243 @@
+"""The parse cache: hits and misses, invalidation, damaged files, and the commands."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import frdiff.parse.snapshot as snapshot_module
+from conftest import SNAPSHOTS
+from frdiff.cli import main
+from frdiff.parse import cache
+from frdiff.parse.snapshot import parse_snapshot
+
+OLD, NEW = SNAPSHOTS[2], SNAPSHOTS[3]
+
+#: A small document with findings of every place (rows, fields, the document date).
+SMALL = (
+    '<DIV9 N="Supplement No. 4 to Part 744" TYPE="APPENDIX">'
+    "<HEAD>Supplement No. 4 to Part 744—Entity List</HEAD><TABLE>"
+    "<TR><TH>Country</TH><TH>Entity</TH><TH>License requirement</TH>"
+    "<TH>License review policy</TH><TH>Federal Register citation</TH></TR>"
+    "<TR><TD>CANADA</TD><TD>Maple Co., a.k.a., the following two aliases:<br/>—Mapl.</TD>"
+    "<TD>For all items.</TD><TD>Presumption of denial.</TD><TD>84 FR 1, 2/30/2019.</TD></TR>"
+    "<TR><TD></TD><TD>*</TD><TD>*</TD><TD>*</TD><TD>*</TD></TR>"
+    "<TR><TD></TD><TD>Maple Co.</TD><TD>x</TD><TD>y</TD><TD>See the rule.</TD></TR>"
+    "</TABLE><CITA>[Current as of February 30, 2025]</CITA></DIV9>"
+).encode()
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("FRDIFF_CACHE_DIR", str(directory))
+    monkeypatch.delenv("FRDIFF_NO_CACHE", raising=False)
+    return directory / "parsed"
+
+
+class ParseCounter:
+    """Counts the real parses behind the cache."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        real = snapshot_module.parse_snapshot
+
+        def counted(*args: object, **kwargs: object) -> object:
+            self.calls += 1
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(snapshot_module, "parse_snapshot", counted)
+
+
+def test_miss_then_hit_gives_the_uncached_result(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parses = ParseCounter(monkeypatch)
+    data = OLD.read_bytes()
+    want = parse_snapshot(data, source=OLD.name).to_dict()
+    first = cache.parse_cached(data, source=OLD.name)
+    assert parses.calls == 1 and len(list(cache_dir.glob("*.snap"))) == 1
+    second = cache.parse_cached(data, source=OLD.name)
+    assert parses.calls == 1, "the second read came from the cache"
+    assert first.to_dict() == want == second.to_dict()
+    assert second.entries == first.entries
+
+
+def test_names_are_the_callers_and_every_finding_survives(cache_dir: Path) -> None:
+    want = parse_snapshot(SMALL, source="other.xml")
+    assert {f.code for f in want.findings} >= {
+        "unreadable-date",
+        "alias-count",
+        "citation-unparsed",
+        "placeholder-row",
+    }
+    cache.parse_cached(SMALL, source="first.xml")
+    hit = cache.get(SMALL, source="other.xml")
+    assert hit is not None and hit.to_dict() == want.to_dict()
+    assert hit.source == "other.xml" and all(f.where.startswith("other.xml") for f in hit.findings)
+    # No source: the parser's own name for the document.
+    assert cache.parse_cached(SMALL).to_dict() == parse_snapshot(SMALL).to_dict()
+
+
+def test_options_and_parser_version_are_part_of_the_key(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache.parse_cached(SMALL, source="s.xml")
+    assert cache.get(SMALL, source="s.xml") is not None
+    assert cache.get(SMALL, source="s.xml", date="2025-03-01") is None
+    assert cache.get(SMALL + b" ", source="s.xml") is None
+    monkeypatch.setattr(cache, "PARSER_VERSION", cache.PARSER_VERSION + 1)
+    assert cache.get(SMALL, source="s.xml") is None
+    parses = ParseCounter(monkeypatch)
+    cache.parse_cached(SMALL, source="s.xml")
+    assert parses.calls == 1 and len(list(cache_dir.glob("*.snap"))) == 2
+
+
+def _only_file(cache_dir: Path) -> Path:
+    (path,) = cache_dir.glob("*.snap")
+    return path
+
+
+def _sealed(body: bytes) -> bytes:
+    """A cache file around ``body`` with a valid checksum."""
+    return cache._MAGIC + hashlib.blake2b(body, digest_size=cache._DIGEST).digest() + body
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: b"",
+        lambda raw: raw[: len(raw) // 2],
+        lambda raw: raw[:-1] + bytes([raw[-1] ^ 1]),
+        lambda raw: b"not a cache file at all",
+        lambda raw: os.urandom(len(raw)),
+        lambda raw: _sealed(b"\x00\x01garbage"),
+        lambda raw: _sealed(marshal.dumps(("not", "a", "snapshot"))),
+        lambda raw: _sealed(marshal.dumps(compile("open('/tmp/pwned', 'w')", "x", "exec"))),
+    ],
+    ids=[
+        "empty",
+        "truncated",
+        "bit-flip",
+        "text",
+        "random",
+        "sealed-garbage",
+        "wrong-shape",
+        "code",
+    ],
+)
+def test_a_damaged_file_is_ignored_and_rebuilt(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, damage: object
+) -> None:
+    want = cache.parse_cached(SMALL, source="s.xml").to_dict()
+    path = _only_file(cache_dir)
+    path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
+    assert cache.get(SMALL, source="s.xml") is None
+    parses = ParseCounter(monkeypatch)
+    assert cache.parse_cached(SMALL, source="s.xml").to_dict() == want
+    assert parses.calls == 1
+    assert cache.get(SMALL, source="s.xml") is not None, "the file was rewritten"
+
+
+def _tampered(value: tuple, entry_field: int, new: object) -> tuple:
+    entries = list(value[6])
+    row = list(entries[0])
+    row[entry_field] = new
+    entries[0] = tuple(row)
+    return (*value[:6], tuple(entries), value[7])
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [(1, 42), (2, ("a", 1)), (6, (("raw", "1", None, None, False),)), (7, ("1",)), (11, None)],
+    ids=["name-int", "alias-int", "volume-str", "footnote-str", "source-none"],
+)
+def test_a_sealed_file_with_a_wrong_field_type_is_ignored(
+    cache_dir: Path, field: int, value: object
+) -> None:
+    cache.parse_cached(SMALL, source="s.xml")
+    path = _only_file(cache_dir)
+    head = len(cache._MAGIC) + cache._DIGEST
+    stored = marshal.loads(path.read_bytes()[head:])
+    path.write_bytes(_sealed(marshal.dumps(_tampered(stored, field, value))))
+    assert cache.get(SMALL, source="s.xml") is None
+    path.write_bytes(_sealed(marshal.dumps(stored)))
+    assert cache.get(SMALL, source="s.xml") is not None
+
+
+def test_an_unwritable_cache_only_costs_the_parse(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    snap = cache.parse_cached(SMALL, source="s.xml", directory=blocker / "parsed")
+    assert snap.to_dict() == parse_snapshot(SMALL, source="s.xml").to_dict()
+    assert not cache.put(SMALL, snap, directory=blocker / "parsed")
+
+
+def test_old_files_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "MAX_FILES", 3)
+    directory = tmp_path / "parsed"
+    for i in range(5):
+        cache.parse_cached(SMALL + b" " * i, source="s.xml", directory=directory)
+    assert len(list(directory.glob("*.snap"))) == 3
+    assert not list(directory.glob(".*.tmp")), "no temporary file is left behind"
+
+
+def test_default_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("FRDIFF_CACHE_DIR", str(tmp_path))
+    assert cache.default_dir() == tmp_path / "parsed"
+    monkeypatch.delenv("FRDIFF_CACHE_DIR")
+    import platformdirs
+
+    want = Path(platformdirs.user_cache_dir("frdiff", appauthor=False)) / "parsed"
+    assert cache.default_dir() == want
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    want = Path(platformdirs.user_cache_dir("frdiff", appauthor=False)) / "parsed"
+    assert cache.default_dir() == want
+
+
+# ---------------------------------------------------------------------------
+# Commands
+
+
+def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+def test_commands_use_the_cache_and_give_the_same_output(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, uncached = _run("diff", str(OLD), str(NEW), "--format", "json", "--no-cache")
+    assert code == 0 and not cache_dir.exists(), "--no-cache writes nothing"
+    parses = ParseCounter(monkeypatch)
+    assert _run("diff", str(OLD), str(NEW), "--format", "json") == (0, uncached)
+    assert parses.calls == 2 and len(list(cache_dir.glob("*.snap"))) == 2
+    assert _run("diff", str(OLD), str(NEW), "--format", "json") == (0, uncached)
+    assert parses.calls == 2, "both versions came from the cache"
+    code, snap_json = _run("snapshot", str(OLD), "--format", "json")
+    assert code == 0 and parses.calls == 2
+    assert json.loads(snap_json)["rows"] == len(json.loads(snap_json)["entries"])
+    code, _ = _run("apply", str(OLD), str(SNAPSHOTS[0].parent.parent / "fr" / "2025-05427.xml"))
+    assert code == 0 and parses.calls == 2
+    code, _ = _run("snapshot", str(OLD), "--format", "json", "--no-cache")
+    assert code == 0 and parses.calls == 3
+
+
+def test_no_cache_from_the_environment_and_never_for_stdin(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FRDIFF_NO_CACHE", "1")
+    assert _run("snapshot", str(SNAPSHOTS[0]), "--format", "json")[0] == 0
+    assert not cache_dir.exists()
+    monkeypatch.setenv("FRDIFF_NO_CACHE", "0")
+    code, output = _run("snapshot", "-", "--format", "json", stdin=SMALL)
+    assert code == 0 and json.loads(output)["rows"] == 3
+    assert not cache_dir.exists(), "standard input is never cached"
+    assert _run("snapshot", str(SNAPSHOTS[0]), "--format", "json")[0] == 0
+    assert len(list(cache_dir.glob("*.snap"))) == 1
