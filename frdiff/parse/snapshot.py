@@ -63,9 +63,12 @@ _DATE_TAGS = frozenset({"AMDDATE", "CITA", "HEAD", "HD", "DATE"})
 
 def _iter_tags(el: etree._Element, tags: frozenset[str] | set[str]) -> list[etree._Element]:
     """Descendants of ``el`` with one of ``tags`` (upper-case, any case or namespace)."""
-    # "{*}TAG" matches TAG in any namespace and in none.
-    names = [t for tag in tags for t in (f"{{*}}{tag}", f"{{*}}{tag.lower()}")]
-    return list(el.iter(*names))
+    return list(el.iter(*_names(tags)))
+
+
+def _names(tags: frozenset[str] | set[str]) -> list[str]:
+    """lxml tag names for ``tags`` in upper or lower case, in any namespace or none."""
+    return [t for tag in tags for t in (f"{{*}}{tag}", f"{{*}}{tag.lower()}")]
 
 
 class _Cell:
@@ -390,7 +393,7 @@ def find_supplement(root: etree._Element, supplement: int = 4, *, where: str) ->
             if isinstance(child.tag, str) and local(child.tag) not in _TABLE_TAGS
         )
     for el, n in named:
-        if n == supplement and _iter_tags(el, _TABLE_TAGS):
+        if n == supplement and next(el.iter(*_names(_TABLE_TAGS)), None) is not None:
             return el
     if any(n == supplement for _, n in named):
         raise ParseError(f"Supplement No. {supplement} to Part 744 holds no table", where=where)
@@ -404,20 +407,27 @@ def find_supplement(root: etree._Element, supplement: int = 4, *, where: str) ->
     return root
 
 
-def _header_texts(table: etree._Element) -> list[str]:
-    return [fold(text_of(h)) for h in _iter_tags(table, {"TH", "CHED"})]
-
-
 def _entity_tables(container: etree._Element) -> list[etree._Element]:
     """The tables of the Entity List: those headed like it, else every table."""
     tables = _iter_tags(container, _TABLE_TAGS)
-    headed = [t for t in tables if _looks_like_entity_header(_header_texts(t))]
+    headed = [t for t in tables if _headed_like_entity_list(t)]
     return headed or tables
 
 
-def _looks_like_entity_header(texts: list[str]) -> bool:
-    joined = " | ".join(texts)
-    return "entity" in joined and "license" in joined
+def _headed_like_entity_list(table: etree._Element) -> bool:
+    """True when the table's header cells (TH, CHED) say "entity" and "license".
+
+    Stops at the header cells that do, not at the end of a table of thousands of
+    rows.  (Neither word can run across two cells.)
+    """
+    entity = license_ = False
+    for h in table.iter(*_names({"TH", "CHED"})):
+        text = fold(text_of(h))
+        entity = entity or "entity" in text
+        license_ = license_ or "license" in text
+        if entity and license_:
+            return True
+    return False
 
 
 def document_date(root: etree._Element) -> str | None:
@@ -499,12 +509,11 @@ class _TableReader:
     def read_table(self, table: etree._Element) -> None:
         # Sets of the elements themselves (not their ids: a proxy's id may be reused
         # once it is freed); the lists keep the proxies alive.
-        head_list = [
-            r for part in _iter_tags(table, _HEAD_TAGS) for r in _iter_tags(part, _ROW_TAGS)
-        ]
-        foot_list = [
-            r for part in _iter_tags(table, {"TFOOT"}) for r in _iter_tags(part, _ROW_TAGS)
-        ]
+        head_list: list[etree._Element] = []
+        foot_list: list[etree._Element] = []
+        for part in _iter_tags(table, _HEAD_TAGS | {"TFOOT"}):  # one pass for both
+            rows = _iter_tags(part, _ROW_TAGS)
+            (foot_list if local(part.tag) == "TFOOT" else head_list).extend(rows)
         head_rows, foot_rows = set(head_list), set(foot_list)
         known_cells, read_cell = self.memo._cells, self.memo.read_cell
         for row_el in _iter_tags(table, _ROW_TAGS):
