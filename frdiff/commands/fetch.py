@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from frdiff.commands._common import dump_json, emit
+from frdiff.commands._common import dump_json, emit, open_archive, source_options
 
 if TYPE_CHECKING:  # the network stack is imported only when a command needs it
-    from frdiff.archive import Archive, FetchSummary, Outcome
+    from frdiff.archive import FetchSummary, Outcome
 
 
 def iso_date(value: str) -> date:
@@ -33,67 +33,6 @@ def _date(ctx: click.Context, param: click.Parameter, value: Any) -> date | None
         return iso_date(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-
-
-def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Where documents come from: the store, the services, offline."""
-    options = [
-        click.option(
-            "--cache-dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            envvar="FRDIFF_CACHE_DIR",
-            default=None,
-            help="The local store (default: the user cache directory; env FRDIFF_CACHE_DIR).",
-        ),
-        click.option(
-            "--offline", is_flag=True, help="Never touch the network; use the store only."
-        ),
-        click.option(
-            "--fr-api",
-            metavar="URL",
-            envvar="FRDIFF_FR_API",
-            default=None,
-            help="Federal Register API base (env FRDIFF_FR_API).",
-        ),
-        click.option(
-            "--ecfr-api",
-            metavar="URL",
-            envvar="FRDIFF_ECFR_API",
-            default=None,
-            help="eCFR base (env FRDIFF_ECFR_API).",
-        ),
-        click.option(
-            "--user-agent",
-            metavar="TEXT",
-            envvar="FRDIFF_USER_AGENT",
-            default=None,
-            help="User-Agent to send; add a contact address (env FRDIFF_USER_AGENT).",
-        ),
-        click.option(
-            "--rate",
-            metavar="API[,XML]",
-            default=None,
-            help="Requests per second: API calls and XML downloads (default 5,1).",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def open_archive(opts: dict[str, Any]) -> Archive:
-    from frdiff.archive import Archive
-    from frdiff.fetch import parse_rate
-
-    rate = parse_rate(opts["rate"]) if opts.get("rate") else None
-    return Archive.open(
-        cache_dir=opts.get("cache_dir"),
-        offline=bool(opts.get("offline")),
-        fr_api=opts.get("fr_api"),
-        ecfr_api=opts.get("ecfr_api"),
-        user_agent=opts.get("user_agent"),
-        rate=rate,
-    )
 
 
 @contextmanager
@@ -148,7 +87,7 @@ def fetch() -> None:
     "--until", callback=_date, default=None, help="Last publication date (default: today)."
 )
 @click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
-@source_options
+@source_options()
 def fetch_rules(since: date, until: date | None, fmt: str, **opts: Any) -> None:
     """BIS rules amending 15 CFR 744 published in a date range: metadata and XML."""
     with open_archive(opts) as archive, _progress("rules") as step:
@@ -166,7 +105,7 @@ def fetch_rules(since: date, until: date | None, fmt: str, **opts: Any) -> None:
     help="Supplement No. to Part 744 (4 Entity List, 6 Unverified List, 7 MEU List).",
 )
 @click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
-@source_options
+@source_options()
 def fetch_snapshot(on: date, supplement: int, fmt: str, **opts: Any) -> None:
     """The eCFR text of a supplement on DATE."""
     with open_archive(opts) as archive:
@@ -183,7 +122,7 @@ def fetch_snapshot(on: date, supplement: int, fmt: str, **opts: Any) -> None:
     help="Documents available for inspection on this date (default: current).",
 )
 @click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
-@source_options
+@source_options()
 def fetch_pending(available_on: date | None, fmt: str, **opts: Any) -> None:
     """BIS documents on public inspection: filed, not yet published."""
     with open_archive(opts) as archive:
@@ -243,7 +182,7 @@ def fixtures() -> None:
 @click.option("--supplement", type=click.IntRange(1, 99), default=4, show_default=True)
 @click.option("--force", is_flag=True, help="Replace fixtures of other provenance.")
 @click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
-@source_options
+@source_options()
 def fixtures_record(
     root: Path,
     rules: tuple[str, ...],

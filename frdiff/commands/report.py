@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from frdiff.commands._common import dump_json, emit
+from frdiff.commands._common import dump_json, emit, open_archive, source_options
 from frdiff.errors import UsageError
 
 #: --format name -> file written into --out.
@@ -58,36 +58,6 @@ def _window(
     return start, end, week_label(start)
 
 
-def _archive(offline: bool, fixtures: Path | None, cache_dir: Path | None) -> Any:
-    from frdiff.archive import Archive
-
-    return Archive.open(
-        cache_dir=cache_dir, offline=offline or fixtures is not None, fixtures_dir=fixtures
-    )
-
-
-def _source_options(f: Any) -> Any:
-    for option in reversed(
-        [
-            click.option(
-                "--offline", is_flag=True, help="Use only documents already stored; no network."
-            ),
-            click.option(
-                "--fixtures",
-                type=click.Path(exists=True, file_okay=False, path_type=Path),
-                help="Read documents from a fixtures directory (with MANIFEST.json); implies --offline.",
-            ),
-            click.option(
-                "--cache-dir",
-                type=click.Path(file_okay=False, path_type=Path),
-                help="The document store (default: the user cache directory).",
-            ),
-        ]
-    ):
-        f = option(f)
-    return f
-
-
 def _summary_lines(report: Any, written: list[Path]) -> list[str]:
     s = report.summary()
     rc = s["rule_changes"]
@@ -120,7 +90,7 @@ def _summary_lines(report: Any, written: list[Path]) -> list[str]:
 @click.option("--week", help="ISO week, e.g. 2025-W13 (default: the last complete week).")
 @click.option("--since", type=_DATE, help="First publication date of the window (YYYY-MM-DD).")
 @click.option("--until", type=_DATE, help="Last publication date of the window (YYYY-MM-DD).")
-@_source_options
+@source_options(fixtures=True)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -143,12 +113,10 @@ def weekly_command(
     week: str | None,
     since: datetime | None,
     until: datetime | None,
-    offline: bool,
-    fixtures: Path | None,
-    cache_dir: Path | None,
     out: Path | None,
     fmt: str,
     exit_code: bool,
+    **sources: Any,
 ) -> None:
     """Write the weekly report: what the Entity List rules of a week changed.
 
@@ -165,7 +133,7 @@ def weekly_command(
     formats = _formats(fmt)
     start, end, label = _window(week, _day(since), _day(until))
     out = out or Path("out") / (label or f"{start}_{end}")
-    with _archive(offline, fixtures, cache_dir) as archive:
+    with open_archive(sources) as archive:
         result = build_weekly(archive, start, end, week=label)
     renderers = {
         "html": render.render_html,
@@ -197,7 +165,7 @@ def weekly_command(
     show_default=True,
     help="How close (0-100) a name or alias must be to NAME.",
 )
-@_source_options
+@source_options(fixtures=True)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -207,10 +175,8 @@ def history_command(
     since: datetime | None,
     until: datetime | None,
     min_score: float,
-    offline: bool,
-    fixtures: Path | None,
-    cache_dir: Path | None,
     fmt: str,
+    **sources: Any,
 ) -> None:
     """The timeline of one entity: the rules that added, revised or removed it, and
     when it appeared, changed or left in the stored eCFR copies of the list.
@@ -220,7 +186,7 @@ def history_command(
     """
     from frdiff.history import build_history
 
-    with _archive(offline, fixtures, cache_dir) as archive:
+    with open_archive(sources) as archive:
         result = build_history(
             archive,
             name,
