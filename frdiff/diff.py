@@ -464,23 +464,24 @@ def _list_change(
     new_count = Counter(key(x) for x in new)
     if old_count == new_count:
         return None
-    added: list[Any] = []
-    budget = old_count.copy()
-    for x in new:
+    return FieldChange(
+        fld, added=_beyond(new, old_count, key), removed=_beyond(old, new_count, key)
+    )
+
+
+def _beyond(
+    items: Sequence[Any], other: Counter[Hashable], key: Callable[[Any], Hashable]
+) -> tuple[Any, ...]:
+    """The items of ``items`` not matched by an item of the other side (multiset minus)."""
+    budget = other.copy()
+    out = []
+    for x in items:
         k = key(x)
         if budget[k] > 0:
             budget[k] -= 1
         else:
-            added.append(x)
-    removed: list[Any] = []
-    budget = new_count.copy()
-    for x in old:
-        k = key(x)
-        if budget[k] > 0:
-            budget[k] -= 1
-        else:
-            removed.append(x)
-    return FieldChange(fld, added=tuple(added), removed=tuple(removed))
+            out.append(x)
+    return tuple(out)
 
 
 def compare_entries(old: Entry, new: Entry, keys: _Keys | None = None) -> tuple[FieldChange, ...]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from frdiff.model import ADD, REMOVE, REVISE, Finding, Instruction
 from frdiff.model import INFO as _INFO
 from frdiff.model import WARNING as _WARNING
-from frdiff.normalize import clean, country, strip_list_punctuation
+from frdiff.normalize import clean, country, name_key, strip_list_punctuation
 
 _LABEL = re.compile(r"^\s*(?:\(?(?P<label>\d+|[a-z]{1,4})[.)])\s+", re.I)
 _ROMAN = re.compile(r"^(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii|xiii|xiv|xv)$")
@@ -339,9 +339,9 @@ def _read_supplement4(
             it = iter(names)
             actions = [(a, [next(it) for _ in ns]) for a, ns in actions]
     elif names:
-        action = ADD if re.search(r"alphabetical\s+order|\bnew\s+entr", body, re.I) else None
-        if action is None:
-            action = ADD
+        # Only additions are listed "in alphabetical order"; the others are read as
+        # additions too, since that is what a verbless Entity List instruction means.
+        action = ADD
         out.findings.append(
             Finding(
                 _WARNING,
@@ -405,8 +405,6 @@ def _merge_replacements(
     actions: list[tuple[str, list[str]]], out: ParsedInstructions, where: str, text: str
 ) -> list[tuple[str, list[str]]]:
     """ "removing the entry for “X” and adding in its place “X”" is a revision of X."""
-    from frdiff.normalize import name_key
-
     removed = {name_key(n) for a, ns in actions if a == REMOVE for n in ns}
     added = {name_key(n) for a, ns in actions if a == ADD for n in ns}
     both = removed & added

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from lxml import etree
@@ -211,8 +212,13 @@ def _meta_date(meta: dict[str, Any], key: str, findings: list[Finding], where: s
     value = meta.get(key)
     if value is None or value == "":
         return None
-    if isinstance(value, str) and _ISO_DATE.match(value) and parse_date(_us_date(value)):
-        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return value
     findings.append(
         Finding(
             WARNING,
@@ -223,11 +229,6 @@ def _meta_date(meta: dict[str, Any], key: str, findings: list[Finding], where: s
         )
     )
     return None
-
-
-def _us_date(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{m}/{d}/{y}"
 
 
 def _document_element(root: etree._Element, where: str) -> etree._Element:
@@ -392,7 +393,7 @@ def _read_claims(doc_el: etree._Element) -> Claims:
 
 
 def _all_tables(doc_el: etree._Element) -> list[etree._Element]:
-    return [t for t in doc_el.iter("GPOTABLE")]
+    return list(doc_el.iter("GPOTABLE"))
 
 
 def _supplement4_tables(doc_el: etree._Element) -> list[etree._Element]:
@@ -415,8 +416,7 @@ def _supplement4_tables(doc_el: etree._Element) -> list[etree._Element]:
                 context = "section"
         elif tag == "GPOTABLE":
             heads = " ".join(text_of(c) for c in el.iter("CHED")).casefold()
-            looks = "entity" in heads or "license" in heads or not heads.strip()
-            if context == "4" or (context == "" and looks and "entity" in heads):
+            if context == "4" or (context == "" and "entity" in heads):
                 chosen.append(el)
     return chosen
 
