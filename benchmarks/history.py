@@ -16,7 +16,9 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+
+from msgspec import structs
 
 from frdiff.model import Citation, Diff, Entry
 from frdiff.normalize import name_key
@@ -162,7 +164,7 @@ class _Editor:
 
     def _revise(self, i: int, kind: str, **changes: object) -> None:
         old = self.entries[i]
-        new = replace(old, citations=self._cite(old), source=f"v{self.number}", **changes)  # type: ignore[arg-type]
+        new = structs.replace(old, citations=self._cite(old), source=f"v{self.number}", **changes)
         self.entries[i] = new
         self.pairs.append((i, old, kind))
 

@@ -12,11 +12,12 @@ compared with the list's printed citation.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from msgspec import structs
 
 from frdiff.diff import diff_entries
 from frdiff.errors import UsageError
@@ -183,7 +184,7 @@ def _names(ch: Change) -> list[str]:
 def _as_listed(ch: Change, entry: Entry) -> Entry:
     """The rule's entry under the change's canonical country heading."""
     heading, code = country(ch.country or entry.country)
-    return dataclasses.replace(entry, country=heading, country_code=code)
+    return structs.replace(entry, country=heading, country_code=code)
 
 
 def apply_rules(snapshot: Snapshot, changesets: Sequence[ChangeSet]) -> Applied:
@@ -252,7 +253,7 @@ def _apply_one(lst: _List, ch: Change, rule: str, where: str, findings: list[Fin
             assert existing is not None
             have = {c.key for c in existing.citations}
             extra = tuple(c for c in entry.citations if c.key not in have)
-            lst.replace(i, dataclasses.replace(existing, citations=existing.citations + extra))
+            lst.replace(i, structs.replace(existing, citations=existing.citations + extra))
             findings.append(
                 Finding(
                     WARNING,
@@ -311,7 +312,7 @@ def _without(entries: Iterable[Entry], ignore: Sequence[str]) -> tuple[Entry, ..
     if not ignore:
         return tuple(entries)
     blank: dict[str, Any] = {f: (() if f in LIST_FIELDS else "") for f in ignore}
-    return tuple(dataclasses.replace(e, **blank) for e in entries)
+    return tuple(structs.replace(e, **blank) for e in entries)
 
 
 def crosscheck(

@@ -1,17 +1,25 @@
-"""The data frdiff passes around: frozen, slotted dataclasses with a stable ``to_dict()``.
+"""The data frdiff passes around: frozen msgspec structs with a stable ``to_dict()``.
 
 Everything a command prints with ``--format json`` is one of these ``to_dict()``
 results, so the dict shapes here are the public JSON schema (see
 ``frdiff/schema/``).  ``FORMAT_VERSION`` changes whenever a shape changes
 incompatibly.  No third-party object (lxml element, DeepDiff result) ever lives
 in these classes.
+
+The classes are :class:`msgspec.Struct` types rather than dataclasses: they are
+built in C (a parse or a cache load makes thousands of entries, and defining a
+dozen dataclasses costs a command more start-up time than the rest of this
+module), and the parse cache and the JSON reader decode straight into them with
+every field type-checked.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
+
+from msgspec import Struct
 
 FORMAT_VERSION = 1
 
@@ -26,8 +34,7 @@ LIST_FIELDS = ("aliases", "addresses", "citations", "footnotes", "listed_items",
 TEXT_FIELDS = ("country", "name", "license_requirement", "license_review_policy")
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(Struct, frozen=True, gc=False):
     """Something a reader should know: an irregularity, a disagreement, a row not used.
 
     ``where`` names the document and place (instruction label, table row, field);
@@ -54,8 +61,7 @@ class Finding:
         return cls(d["severity"], d["code"], d["message"], d.get("where", ""), d.get("text", ""))
 
 
-@dataclass(frozen=True, slots=True)
-class Citation:
+class Citation(Struct, frozen=True, gc=False):
     """One Federal Register citation from an entry's citation cell.
 
     ``raw`` is the text as printed; ``volume``/``page``/``date`` are filled where the
@@ -98,8 +104,11 @@ class Citation:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+#: What makes two entries equal: every field but ``source``.
+content_key = attrgetter(*TEXT_FIELDS, *LIST_FIELDS, "country_code")
+
+
+class Entry(Struct, frozen=True, eq=False, gc=False):
     """One row of the Entity List: an entity under one country heading.
 
     ``country`` is the canonical heading ("CHINA, PEOPLE'S REPUBLIC OF");
@@ -120,7 +129,15 @@ class Entry:
     listed_items: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     country_code: str | None = None
-    source: str = field(default="", compare=False)
+    source: str = ""
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Entry:
+            return NotImplemented
+        return bool(content_key(self) == content_key(other))
+
+    def __hash__(self) -> int:
+        return hash(content_key(self))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,8 +173,7 @@ class Entry:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(Struct, frozen=True):
     """A Federal Register document's identity and dates."""
 
     document_number: str
@@ -191,14 +207,13 @@ class Rule:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Rule:
-        fields: dict[str, Any] = {k: d.get(k) for k in cls.__dataclass_fields__}
+        fields: dict[str, Any] = {k: d.get(k) for k in cls.__struct_fields__}
         fields["document_number"] = str(d["document_number"])
         fields["title"] = d.get("title") or ""
         return cls(**fields)
 
 
-@dataclass(frozen=True, slots=True)
-class Claims:
+class Claims(Struct, frozen=True):
     """What a rule's SUMMARY says it does; ``None`` where the SUMMARY is silent."""
 
     text: str = ""
@@ -219,8 +234,7 @@ class Claims:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Instruction:
+class Instruction(Struct, frozen=True):
     """One amendatory instruction (AMDPAR), as read.
 
     ``target`` is "supplement4" for instructions that amend the Entity List,
@@ -245,8 +259,7 @@ class Instruction:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(Struct, frozen=True):
     """One change a rule makes to the list: add, revise or remove an entry.
 
     ``entry`` is the entry as the rule prints it (``None`` for a removal, whose text
@@ -274,8 +287,7 @@ class Change:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class ChangeSet:
+class ChangeSet(Struct, frozen=True):
     """Everything frdiff read from one rule."""
 
     rule: Rule
@@ -314,8 +326,7 @@ class ChangeSet:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(Struct, frozen=True):
     """The whole list as compiled on a date (an eCFR point-in-time copy)."""
 
     entries: tuple[Entry, ...]
@@ -345,8 +356,7 @@ def _plain(value: Any) -> Any:
     return value.to_dict() if hasattr(value, "to_dict") else value
 
 
-@dataclass(frozen=True, slots=True)
-class FieldChange:
+class FieldChange(Struct, frozen=True):
     """One field's change between two versions of an entry.
 
     Text fields fill ``old``/``new``; list fields fill ``added``/``removed``.
@@ -372,8 +382,7 @@ class FieldChange:
         return {"field": self.field, "old": self.old, "new": self.new}
 
 
-@dataclass(frozen=True, slots=True)
-class EntryDiff:
+class EntryDiff(Struct, frozen=True):
     """A matched pair of entries and what changed between them."""
 
     before: Entry
@@ -392,8 +401,7 @@ class EntryDiff:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Diff:
+class Diff(Struct, frozen=True):
     """What differs between two versions of the list.
 
     ``modified`` holds pairs matched by country and name; ``renamed`` pairs whose

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from functools import cache
 
 import pytest
 from click.testing import CliRunner
+from msgspec import structs
 
 from conftest import FIXTURES
 from frdiff.apply import apply_rules, crosscheck
@@ -186,7 +186,7 @@ def test_corpus_rules_reproduce_their_additions(before: str, docs, after: str) -
             if present:
                 expected_codes.append("already-listed")
             else:  # a new entry, exactly as the rule prints it
-                assert dataclasses.replace(got, country=c.entry.country) == dataclasses.replace(
+                assert structs.replace(got, country=c.entry.country) == structs.replace(
                     c.entry, country=c.entry.country, country_code=got.country_code
                 )
             assert {x.key for x in c.entry.citations} <= {x.key for x in got.citations}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections import Counter
@@ -12,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
+from msgspec import structs
 
 from conftest import FIXTURES
 from frdiff.cli import main
@@ -168,7 +168,7 @@ def test_duplicate_names_are_paired_by_their_other_fields() -> None:
     a = E("Tactical Missile Corp.", addresses=("NPO Electromechanics",), country="RUSSIA")
     b = E("Tactical Missile Corp.", addresses=("Plant Molot",), country="RUSSIA")
     c = E("Tactical Missile Corp.", addresses=("Avangard",), country="RUSSIA")
-    b2 = dataclasses.replace(
+    b2 = structs.replace(
         b, citations=(*b.citations, Citation("90 FR 14046", 90, 14046)), source="x"
     )
     d = diff_entries([a, b, c], [c, b2])  # a removed, b gained a citation, order shuffled
@@ -268,7 +268,7 @@ def test_text_key_keeps_words_and_numbers() -> None:
 def _china_json(date: str, tmp_path) -> str:
     """A fixture snapshot cut down to one country, saved as snapshot JSON (fast to load)."""
     s = snapshot(date)
-    part = dataclasses.replace(s, entries=tuple(e for e in s.entries if e.country_code == "CN"))
+    part = structs.replace(s, entries=tuple(e for e in s.entries if e.country_code == "CN"))
     path = tmp_path / f"china-{date}.json"
     path.write_text(json.dumps(part.to_dict()), encoding="utf-8")
     return str(path)

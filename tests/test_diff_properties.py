@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec import structs
 
 from conftest import FIXTURES
 from frdiff.diff import diff_entries
@@ -238,11 +239,11 @@ def edited(draw: st.DrawFn) -> tuple[list[Entry], list[Entry], dict]:
         elif i in rename:
             words = draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3))
             name = _synthetic_name(next(serial), words)
-            new.append(dataclasses.replace(e, name=name, aliases=(*e.aliases, e.name)))
+            new.append(structs.replace(e, name=name, aliases=(*e.aliases, e.name)))
             expect["renamed"].add((e.name, name))
         elif i in move:
             to = draw(st.sampled_from([c for c in countries if c != e.country]))
-            new.append(dataclasses.replace(e, country=to, country_code=country(to)[1]))
+            new.append(structs.replace(e, country=to, country_code=country(to)[1]))
             expect["moved"].add((e.name, e.country, to))
         elif i in modify:
             changed, fields = _modify(draw, e, next(serial))
@@ -261,7 +262,7 @@ def edited(draw: st.DrawFn) -> tuple[list[Entry], list[Entry], dict]:
             license_review_policy="Presumption of denial",
             citations=(Citation(f"91 FR {1000 + n}", 91, 1000 + n),),
         )
-        e = dataclasses.replace(e, country_code=country(e.country)[1])
+        e = structs.replace(e, country_code=country(e.country)[1])
         new.append(e)
         expect["added"][(e.country, e.name)] += 1
     return old, new, expect
@@ -292,7 +293,7 @@ def _modify(draw: st.DrawFn, e: Entry, n: int) -> tuple[Entry, dict[str, dict]]:
         if "alias+" in kinds:
             added.append(f"Vashtar Alias {n}")
             aliases.insert(draw(st.integers(0, len(aliases))), added[0])
-        e = dataclasses.replace(e, aliases=tuple(aliases))
+        e = structs.replace(e, aliases=tuple(aliases))
         fields["aliases"] = {"field": "aliases", "added": added, "removed": removed}
     if "policy" in kinds:
         new = f"Case-by-case review for items on the CCL, case {n}."
@@ -301,7 +302,7 @@ def _modify(draw: st.DrawFn, e: Entry, n: int) -> tuple[Entry, dict[str, dict]]:
             "old": e.license_review_policy,
             "new": new,
         }
-        e = dataclasses.replace(e, license_review_policy=new)
+        e = structs.replace(e, license_review_policy=new)
     if "requirement" in kinds:
         new = f"For all items subject to the EAR, rule {n}."
         fields["license_requirement"] = {
@@ -309,17 +310,17 @@ def _modify(draw: st.DrawFn, e: Entry, n: int) -> tuple[Entry, dict[str, dict]]:
             "old": e.license_requirement,
             "new": new,
         }
-        e = dataclasses.replace(e, license_requirement=new)
+        e = structs.replace(e, license_requirement=new)
     if "citation" in kinds:
         c = Citation(f"92 FR {2000 + n}", 92, 2000 + n)
-        e = dataclasses.replace(e, citations=(*e.citations, c))
+        e = structs.replace(e, citations=(*e.citations, c))
         fields["citations"] = {"field": "citations", "added": [c.to_dict()], "removed": []}
     if "address" in kinds:
         a = f"No. {n} Okavir Road, Trelm District, Yusk"
-        e = dataclasses.replace(e, addresses=(*e.addresses, a))
+        e = structs.replace(e, addresses=(*e.addresses, a))
         fields["addresses"] = {"field": "addresses", "added": [a], "removed": []}
     if "footnote" in kinds and 5 not in e.footnotes:
-        e = dataclasses.replace(e, footnotes=(*e.footnotes, 5))
+        e = structs.replace(e, footnotes=(*e.footnotes, 5))
         fields["footnotes"] = {"field": "footnotes", "added": [5], "removed": []}
     return e, fields
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from msgspec import structs
 
 from conftest import RULES, SNAPSHOTS
 from frdiff.model import ChangeSet, Snapshot
@@ -163,13 +164,12 @@ def test_snapshot_accounts_for_every_row(path: Path) -> None:
 
 def test_the_checks_catch_a_lost_row() -> None:
     """The invariants are not vacuous: a parser result with a row dropped fails them."""
-    import dataclasses
 
     path = RULES[0]
     data = path.read_bytes()
     cs = parse_rule(data, source=path.name)
     with pytest.raises(AssertionError, match="entry row"):
-        check_rule(data, dataclasses.replace(cs, changes=cs.changes[1:]))
+        check_rule(data, structs.replace(cs, changes=cs.changes[1:]))
     snap = parse_snapshot(SNAPSHOTS[0].read_bytes(), source="s.xml")
     with pytest.raises(AssertionError, match="no entry and no finding"):
-        check_snapshot(dataclasses.replace(snap, entries=snap.entries[:-1]))
+        check_snapshot(structs.replace(snap, entries=snap.entries[:-1]))

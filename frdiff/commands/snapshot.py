@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections import Counter
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from msgspec import structs
 
 from frdiff.commands._common import dump_json, emit, output_option, read_input
 from frdiff.errors import ParseError
@@ -57,11 +57,11 @@ class SnapshotLoader:
         else:
             snap = self._parse(data, path.name, date, cached=self.cache and str(path) != "-")
         if date:
-            snap = dataclasses.replace(snap, date=date)
+            snap = structs.replace(snap, date=date)
         if snap.date is None:
             m = _FILE_DATE.search(path.name)
             if m:
-                snap = dataclasses.replace(snap, date=m.group(1))
+                snap = structs.replace(snap, date=m.group(1))
         return snap
 
     def _parse(self, data: bytes, source: str, date: str | None, *, cached: bool) -> Snapshot:
