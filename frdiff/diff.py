@@ -5,6 +5,9 @@ under one country, entities are renamed (the old name becomes an alias) and move
 between countries.  So matching comes first, in passes over what is still
 unmatched, each pass linear in the number of entries:
 
+0. entries identical in every field but ``source`` are set aside as unchanged
+   (hashing, in C: between two weekly versions that is nearly all of them, so
+   the passes below see only what changed);
 1. same country and same name key (:func:`frdiff.normalize.name_key`); several
    entries sharing that key are paired by their other fields;
 2. moves: the same name under a different country;
@@ -40,6 +43,7 @@ from frdiff.model import (
     FieldChange,
     Finding,
     Snapshot,
+    content_key,
 )
 from frdiff.normalize import country_key, fold, name_key
 
@@ -142,8 +146,9 @@ def diff_entries(
     modified, renamed, moved or counted as unchanged.  Row order never matters.
     """
     keys = _Keys()
-    olds = [keys.rec(e, i) for i, e in enumerate(old)]
-    news = [keys.rec(e, i) for i, e in enumerate(new)]
+    left_o, left_n = _set_aside_identical(old, new)
+    olds = [keys.rec(old[i], i) for i in left_o]
+    news = [keys.rec(new[i], i) for i in left_n]
     pairs: list[tuple[_Rec, _Rec, str]] = []
     findings: list[Finding] = []
 
@@ -175,7 +180,7 @@ def diff_entries(
     modified: list[tuple[_Rec, EntryDiff]] = []
     renamed: list[tuple[_Rec, EntryDiff]] = []
     moved: list[tuple[_Rec, EntryDiff]] = []
-    unchanged = 0
+    unchanged = len(old) - len(olds)
     for o, n, how in pairs:
         changes = () if o.entry == n.entry else compare_entries(o.entry, n.entry, keys)
         if not changes:
@@ -204,6 +209,27 @@ def diff_entries(
 
 # ---------------------------------------------------------------------------
 # Matching
+
+
+def _set_aside_identical(old: Sequence[Entry], new: Sequence[Entry]) -> tuple[list[int], list[int]]:
+    """The indices of the entries left once identical old and new entries are paired.
+
+    Identical means equal in every field but ``source`` (:data:`content_key`);
+    entries that differ only in layout are left to the passes, which find them
+    unchanged too.
+    """
+    pool: dict[tuple[Any, ...], list[int]] = {}
+    for i, k in enumerate(map(content_key, old)):
+        pool.setdefault(k, []).append(i)
+    left_new = []
+    for j, k in enumerate(map(content_key, new)):
+        same = pool.get(k)
+        if same:
+            same.pop(0)
+        else:
+            left_new.append(j)
+    left_old = sorted(i for rest in pool.values() for i in rest)
+    return left_old, left_new
 
 
 def _group(recs: Iterable[_Rec], key: Callable[[_Rec], Hashable]) -> dict[Any, list[_Rec]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import marshal
 import os
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from msgspec import msgpack
 
 import frdiff.parse.snapshot as snapshot_module
 from conftest import SNAPSHOTS
@@ -106,7 +106,7 @@ def _only_file(cache_dir: Path) -> Path:
 
 def _sealed(body: bytes) -> bytes:
     """A cache file around ``body`` with a valid checksum."""
-    return cache._MAGIC + hashlib.blake2b(body, digest_size=cache._DIGEST).digest() + body
+    return cache._MAGIC + cache._checksum(body) + body
 
 
 @pytest.mark.parametrize(
@@ -118,8 +118,9 @@ def _sealed(body: bytes) -> bytes:
         lambda raw: b"not a cache file at all",
         lambda raw: os.urandom(len(raw)),
         lambda raw: _sealed(b"\x00\x01garbage"),
-        lambda raw: _sealed(marshal.dumps(("not", "a", "snapshot"))),
+        lambda raw: _sealed(msgpack.encode(("not", "a", "snapshot"))),
         lambda raw: _sealed(marshal.dumps(compile("open('/tmp/pwned', 'w')", "x", "exec"))),
+        lambda raw: _sealed(msgpack.encode([*_stored(raw)[:-2], [], []]) + b"trailing"),
     ],
     ids=[
         "empty",
@@ -130,6 +131,7 @@ def _sealed(body: bytes) -> bytes:
         "sealed-garbage",
         "wrong-shape",
         "code",
+        "trailing-bytes",
     ],
 )
 def test_a_damaged_file_is_ignored_and_rebuilt(
@@ -145,29 +147,38 @@ def test_a_damaged_file_is_ignored_and_rebuilt(
     assert cache.get(SMALL, source="s.xml") is not None, "the file was rewritten"
 
 
-def _tampered(value: tuple, entry_field: int, new: object) -> tuple:
-    entries = list(value[6])
-    row = list(entries[0])
-    row[entry_field] = new
-    entries[0] = tuple(row)
-    return (*value[:6], tuple(entries), value[7])
+def _stored(raw: bytes) -> list:
+    """A cache file's body as plain MessagePack values."""
+    return msgpack.decode(raw[len(cache._MAGIC) + cache._DIGEST :])
+
+
+def _tampered(value: list, entry_field: str, new: object) -> list:
+    entries = [dict(e) for e in value[7]]
+    entries[0][entry_field] = new
+    return [*value[:7], entries, value[8]]
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [(1, 42), (2, ("a", 1)), (6, (("raw", "1", None, None, False),)), (7, ("1",)), (11, None)],
-    ids=["name-int", "alias-int", "volume-str", "footnote-str", "source-none"],
+    [
+        ("name", 42),
+        ("aliases", ["a", 1]),
+        ("citations", [{"raw": "raw", "volume": "1"}]),
+        ("footnotes", ["1"]),
+        ("source", None),
+        ("country", None),
+    ],
+    ids=["name-int", "alias-int", "volume-str", "footnote-str", "source-none", "country-none"],
 )
 def test_a_sealed_file_with_a_wrong_field_type_is_ignored(
-    cache_dir: Path, field: int, value: object
+    cache_dir: Path, field: str, value: object
 ) -> None:
     cache.parse_cached(SMALL, source="s.xml")
     path = _only_file(cache_dir)
-    head = len(cache._MAGIC) + cache._DIGEST
-    stored = marshal.loads(path.read_bytes()[head:])
-    path.write_bytes(_sealed(marshal.dumps(_tampered(stored, field, value))))
+    stored = _stored(path.read_bytes())
+    path.write_bytes(_sealed(msgpack.encode(_tampered(stored, field, value))))
     assert cache.get(SMALL, source="s.xml") is None
-    path.write_bytes(_sealed(marshal.dumps(stored)))
+    path.write_bytes(_sealed(msgpack.encode(stored)))
     assert cache.get(SMALL, source="s.xml") is not None
 
 
