@@ -33,8 +33,6 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from frdiff.model import (
     INFO,
     Diff,
@@ -470,6 +468,8 @@ def _pair_fuzzy(
 
 
 def _name_score(o: _Rec, n: _Rec) -> float:
+    from rapidfuzz import fuzz  # 10 ms to import: only when leftovers need it
+
     best = fuzz.token_sort_ratio(o.nkey, n.nkey)
     for a in n.alias_keys:
         best = max(best, fuzz.token_sort_ratio(o.nkey, a))
