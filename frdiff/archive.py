@@ -19,7 +19,6 @@ platform's user cache directory.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -41,9 +40,10 @@ from frdiff.fetch import (
     parse_json,
 )
 from frdiff.fixtures import FixtureSource
+from frdiff.log import get_logger
 from frdiff.store import Store, document_number, iso_date, snapshot_ident, supplement_number
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 NEW, UPDATED, UNCHANGED, NOT_MODIFIED, STORED, FIXTURE = (
     "new",

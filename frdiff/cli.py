@@ -3,22 +3,50 @@
 Commands stay thin: they read arguments, call the library and format what it
 returns.  Library errors become a one-line message and exit status 1 here, at
 the boundary, and nowhere else.
+
+A command's module is imported only when that command runs (or when ``--help``
+lists them all): ``frdiff diff`` never loads the network stack, the report
+templates or the XML parser it does not need.
 """
 
 from __future__ import annotations
 
-import logging
-import sys
+import importlib
 from typing import Any
 
 import click
 
-from frdiff import __version__
+from frdiff import __version__, log
 from frdiff.errors import FrdiffError
+
+#: Every command: its name and "module:attribute" under ``frdiff.commands``.
+COMMANDS = {
+    "rule": "rule:rule_command",
+    "snapshot": "snapshot:snapshot_command",
+    "diff": "snapshot:diff_command",
+    "apply": "snapshot:apply_command",
+    "fetch": "fetch:fetch",
+    "fixtures": "fetch:fixtures",
+    "weekly": "report:weekly_command",
+    "history": "report:history_command",
+}
 
 
 class _Group(click.Group):
-    """A group that turns frdiff errors into clean CLI errors (no traceback)."""
+    """A group that loads its commands on demand and turns frdiff errors into clean
+    CLI errors (no traceback)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attr = COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(f"frdiff.commands.{module}"), attr)
+            if command.name != cmd_name:
+                raise RuntimeError(f"frdiff.commands.{module}.{attr} is not {cmd_name!r}")
+            self.add_command(command)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -39,16 +67,4 @@ def main(verbose: int) -> None:
     Parse BIS rules from the Federal Register and eCFR snapshots of the list,
     diff them field by field, and write reports.
     """
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="frdiff: %(message)s", stream=sys.stderr)
-
-
-def _register() -> None:
-    from frdiff.commands import fetch, report, rule, snapshot
-
-    for module in (rule, snapshot, fetch, report):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register()
+    log.set_verbosity(verbose)

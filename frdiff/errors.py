@@ -43,6 +43,10 @@ class TooLargeError(InputError):
     """Input larger than the configured bound."""
 
 
+#: Default bound on one document (the whole eCFR part 744 is about 2.5 MB).
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
+
+
 class FetchError(FrdiffError):
     """A network request failed."""
 

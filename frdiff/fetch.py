@@ -28,7 +28,6 @@ clients at a local server.
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -43,8 +42,9 @@ from urllib3.util.retry import Retry
 
 from frdiff import __version__
 from frdiff.errors import FetchError, HTTPStatusError, ParseError, ResponseError, UsageError
+from frdiff.log import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 DEFAULT_FR_API = "https://www.federalregister.gov/api/v1"
 DEFAULT_ECFR_API = "https://www.ecfr.gov"

@@ -13,7 +13,6 @@ and how well, so a reader can discard the ones that are not meant.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from rapidfuzz import fuzz
 
 from frdiff.errors import FrdiffError, UsageError
+from frdiff.log import get_logger
 from frdiff.model import FORMAT_VERSION, Change, ChangeSet, Entry, FieldChange, Snapshot
 from frdiff.normalize import country as canonical_country
 from frdiff.normalize import country_key, name_key
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_MIN_SCORE", "EntityHistory", "Event", "History", "build_history", "score"]
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 #: Matches scoring below this (0-100) are not reported.
 DEFAULT_MIN_SCORE = 85.0

@@ -37,8 +37,7 @@ def read_input(path: Path) -> bytes:
     Reads at most one byte past the document size bound, so "/dev/zero" or a
     runaway pipe fails with a clear error instead of exhausting memory.
     """
-    from frdiff.errors import TooLargeError
-    from frdiff.parse.xml import MAX_DOCUMENT_BYTES
+    from frdiff.errors import MAX_DOCUMENT_BYTES, TooLargeError
 
     if str(path) == "-":
         data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)

@@ -154,7 +154,7 @@ def snapshot_markdown(snap: Snapshot) -> str:
     return "\n".join(lines)
 
 
-@click.command("snapshot")
+@click.command("snapshot", short_help="Read an eCFR copy of the Entity List as entries.")
 @click.argument("path", type=_path_arg)
 @click.option("--date", help="The snapshot's date (YYYY-MM-DD) when the document does not say.")
 @click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md", show_default=True)

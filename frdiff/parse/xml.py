@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from frdiff.errors import ParseError, TooLargeError
+from frdiff.errors import MAX_DOCUMENT_BYTES, ParseError, TooLargeError
 from frdiff.normalize import clean
 
 if TYPE_CHECKING:
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 # lxml is imported where a document is parsed, not with this module: commands that
 # only need the constants or the cell helpers (a cached snapshot) start faster.
 
-#: Default bound on one document (the whole eCFR part 744 is about 2.5 MB).
-MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
 #: Deeper trees than this are not FR or eCFR documents (real ones nest < 15 levels).
 MAX_DEPTH = 200
 
