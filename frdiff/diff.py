@@ -31,7 +31,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import groupby
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from frdiff.model import (
     INFO,
@@ -55,6 +57,9 @@ _STOP = frozenset(
     "trading industry industrial international electronics"
     .split()
 )  # fmt: skip
+
+_T = TypeVar("_T")
+_NAME = attrgetter("name")
 
 EXACT, DUPLICATE, MOVED, ALIAS, FUZZY = "exact", "duplicate", "moved", "alias", "fuzzy"
 
@@ -216,14 +221,26 @@ def _set_aside_identical(old: Sequence[Entry], new: Sequence[Entry]) -> tuple[li
     entries that differ only in layout are left to the passes, which find them
     unchanged too.
     """
-    pool: dict[tuple[Any, ...], list[int]] = {}
-    for i, k in enumerate(map(content_key, old)):
-        pool.setdefault(k, []).append(i)
+    # Bucketed by name, compared in full only within a bucket: hashing every
+    # entry's whole text would cost more than comparing the few that share a name.
+    pool: dict[str, list[int]] = {}
+    for i, name in enumerate(map(_NAME, old)):
+        bucket = pool.get(name)
+        if bucket is None:
+            pool[name] = [i]
+        else:
+            bucket.append(i)
     left_new = []
-    for j, k in enumerate(map(content_key, new)):
-        same = pool.get(k)
-        if same:
-            same.pop(0)
+    for j, e in enumerate(new):
+        bucket = pool.get(e.name)
+        if bucket:
+            key = content_key(e)
+            for at, i in enumerate(bucket):
+                if content_key(old[i]) == key:
+                    del bucket[at]
+                    break
+            else:
+                left_new.append(j)
         else:
             left_new.append(j)
     left_old = sorted(i for rest in pool.values() for i in rest)
@@ -250,12 +267,24 @@ def _content_order(e: Entry) -> tuple[Any, ...]:
 
 
 def _ordered(recs: Iterable[_Rec]) -> list[_Rec]:
-    return sorted(recs, key=lambda r: (r.ckey, r.nkey, _content_order(r.entry)))
+    return _in_key_order([(r, r.entry, r) for r in recs])
 
 
 def _ordered_diffs(items: list[tuple[_Rec, EntryDiff]]) -> tuple[EntryDiff, ...]:
-    items.sort(key=lambda x: (x[0].ckey, x[0].nkey, _content_order(x[1].after)))
-    return tuple(d for _, d in items)
+    return tuple(_in_key_order([(r, d.after, d) for r, d in items]))
+
+
+def _in_key_order(items: list[tuple[_Rec, Entry, _T]]) -> list[_T]:
+    """The payloads of ``(rec, entry, payload)`` items sorted by country and name key;
+    entries sharing both by content (:func:`_content_order`, computed only for them)."""
+    items.sort(key=lambda x: (x[0].ckey, x[0].nkey))
+    out: list[_T] = []
+    for _, run in groupby(items, key=lambda x: (x[0].ckey, x[0].nkey)):
+        tied = list(run)
+        if len(tied) > 1:
+            tied.sort(key=lambda x: _content_order(x[1]))
+        out.extend(x[2] for x in tied)
+    return out
 
 
 def _signature(e: Entry) -> tuple[Any, ...]:

@@ -440,15 +440,34 @@ def test_a_table_without_rows_is_an_error_not_an_empty_list(table: bytes) -> Non
 @pytest.mark.parametrize(
     ("doc", "message"),
     [
-        ('{"kind": "snapshot", "entries": [], "rows": "abc"}', "'rows' is not a count"),
+        ('{"kind": "snapshot", "entries": [], "rows": "abc"}', r"Expected `int`.* at `\$\.rows`"),
+        ('{"kind": "snapshot", "entries": [], "rows": -1}', r">= 0 - at `\$\.rows`"),
         ('{"kind": "snapshot", "entries": [], "date": "../../x"}', "not an ISO date"),
         ('{"kind": "snapshot", "entries": [], "date": "2025-02-30"}', "not an ISO date"),
-        ('{"kind": "snapshot", "entries": [], "accounting": [1]}', "'accounting'"),
+        ('{"kind": "snapshot", "entries": [], "accounting": [1]}', r"at `\$\.accounting`"),
+        ('{"kind": "snapshot", "entries": [{"country": "X"}]}', r"missing required field `name`"),
+        (
+            '{"kind": "snapshot", "entries": [{"country": "X", "name": "N", "aliases": "abc"}]}',
+            r"Expected `array`, got `str` - at `\$\.entries\[0\]\.aliases`",
+        ),
         ('{"kind": "snapshot", "entries": "abc"}', "not a snapshot JSON"),
-        ('{"kind": "snapshot", "entries": ' + "[" * 50_000 + "]" * 50_000 + "}", "nested"),
+        ('{"kind": "snapshot", "entries": ' + "[" * 50_000 + "]" * 50_000 + "}", "entries\\[0\\]"),
+        ('{"kind": "snapshot", "entries": [], "x": ' + "[" * 50_000 + "]" * 50_000 + "}", "nested"),
         ('{"kind": "rule"}', "not a snapshot"),
     ],
-    ids=["rows", "date-path", "date-impossible", "accounting", "entries", "deep", "kind"],
+    ids=[
+        "rows",
+        "rows-negative",
+        "date-path",
+        "date-impossible",
+        "accounting",
+        "entry-without-name",
+        "aliases-a-string",
+        "entries",
+        "deep",
+        "deep-unknown-key",
+        "kind",
+    ],
 )
 def test_snapshot_json_is_checked_field_by_field(tmp_path: Path, doc: str, message: str) -> None:
     path = tmp_path / "snap.json"

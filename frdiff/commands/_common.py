@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+import msgspec
 
 if TYPE_CHECKING:  # the network stack is imported only when a command needs it
     from frdiff.archive import Archive
 
 
 def dump_json(data: Any) -> str:
-    """JSON as frdiff prints it: UTF-8, indented, keys in the model's order."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """JSON as frdiff prints it: UTF-8, indented, keys in the model's order.
+
+    The same text as ``json.dumps(data, ensure_ascii=False, indent=2)``, written by
+    msgspec in C: the standard library's encoder falls back to Python when indenting.
+    """
+    return msgspec.json.format(msgspec.json.encode(data), indent=2).decode() + "\n"
 
 
 def emit(text: str, output: Path | None = None) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import click
+import msgspec
 from msgspec import structs
 
 from frdiff.commands._common import dump_json, emit, output_option, read_input
@@ -86,39 +86,53 @@ def load_snapshot(path: Path, date: str | None = None, *, cache: bool = True) ->
     return SnapshotLoader(cache=cache).load(path, date)
 
 
+class _SnapshotJSON(msgspec.Struct):
+    """``frdiff snapshot --format json`` output, as read back (unknown keys ignored)."""
+
+    kind: str
+    entries: tuple[Entry, ...]
+    date: str | None = None
+    source: str = ""
+    rows: Annotated[int, msgspec.Meta(ge=0)] = 0
+    accounting: dict[str, Annotated[int, msgspec.Meta(ge=0)]] = msgspec.field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+
+
 def _snapshot_from_json(data: bytes, where: str) -> Snapshot:
     """A snapshot from ``frdiff snapshot --format json`` output, every field checked."""
     try:
-        d = json.loads(data)
+        d = msgspec.json.decode(data, type=_SnapshotJSON)
     except RecursionError:
         raise ParseError("JSON nested too deeply to be a snapshot", where=where) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except msgspec.DecodeError as exc:
+        if _kind(data) not in (None, "snapshot"):
+            raise ParseError("JSON is not a snapshot (kind != 'snapshot')", where=where) from None
+        # msgspec names the place: "Expected `int`, got `str` - at `$.rows`"
         raise ParseError(f"not a snapshot JSON: {exc}", where=where) from None
-    if not isinstance(d, dict) or d.get("kind") != "snapshot":
+    if d.kind != "snapshot":
         raise ParseError("JSON is not a snapshot (kind != 'snapshot')", where=where)
-    date = d.get("date")
-    if date is not None and not _is_iso_date(date):
-        raise ParseError(f"snapshot 'date' is not an ISO date or null: {date!r:.60}", where=where)
-    rows = d.get("rows", 0)
-    if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
-        raise ParseError(f"snapshot 'rows' is not a count: {rows!r:.60}", where=where)
-    accounting = d.get("accounting", {})
-    if not isinstance(accounting, dict) or not all(
-        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
-        for k, v in accounting.items()
-    ):
-        raise ParseError("snapshot 'accounting' is not a table of row counts", where=where)
+    if d.date is not None and not _is_iso_date(d.date):
+        raise ParseError(f"snapshot 'date' is not an ISO date or null: {d.date!r:.60}", where=where)
+    return Snapshot(
+        entries=d.entries,
+        date=d.date,
+        source=d.source or where,
+        findings=d.findings,
+        rows=d.rows,
+        accounting=tuple(d.accounting.items()),
+    )
+
+
+class _Kind(msgspec.Struct):
+    kind: object = None
+
+
+def _kind(data: bytes) -> object:
+    """The "kind" of a JSON object, or None when there is no such key (or no object)."""
     try:
-        return Snapshot(
-            entries=tuple(Entry.from_dict(e) for e in d["entries"]),
-            date=date,
-            source=d.get("source") or where,
-            findings=tuple(Finding.from_dict(f) for f in d.get("findings", ())),
-            rows=rows,
-            accounting=tuple(accounting.items()),
-        )
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise ParseError(f"not a snapshot JSON: {exc!r:.200}", where=where) from None
+        return msgspec.json.decode(data, type=_Kind).kind
+    except (msgspec.DecodeError, RecursionError):
+        return None
 
 
 def _is_iso_date(value: object) -> bool:
@@ -205,6 +219,8 @@ def _rule_meta(path: Path) -> dict[str, object] | None:
     meta_path = path.with_name(f"{path.stem}.meta.json")
     if str(path) == "-" or not meta_path.is_file():
         return None
+    import json
+
     try:
         meta = json.loads(meta_path.read_bytes())
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
