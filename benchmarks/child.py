@@ -5,9 +5,7 @@
 - ``diff OLD NEW``: parse both, then diff them under tracemalloc;
 - ``deepdiff OLD NEW``: parse both, then DeepDiff them (maxrss only);
 - ``history BASE N``: parse BASE, then generate N versions and diff each
-  consecutive pair under tracemalloc;
-- ``frdiff-diff OLD NEW``: what ``frdiff diff OLD NEW --format json`` does, for
-  use while that command does not exist yet (prints the diff JSON itself).
+  consecutive pair under tracemalloc.
 
 ``--rows N`` trims each snapshot to its first N table rows first (quick runs).
 Peak traced memory covers the measured step; ``maxrss`` the whole process.
@@ -52,24 +50,13 @@ def _maxrss_mb() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.child")
-    ap.add_argument("mode", choices=("diff", "deepdiff", "history", "frdiff-diff"))
+    ap.add_argument("mode", choices=("diff", "deepdiff", "history"))
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--rows", type=int, default=None)
     ap.add_argument("--versions", type=int, default=50)
     args = ap.parse_args(argv)
 
     from frdiff.parse.snapshot import parse_snapshot
-
-    if args.mode == "frdiff-diff":
-        from frdiff.diff import diff_snapshots
-
-        old_path, new_path = args.paths
-        diff = diff_snapshots(
-            parse_snapshot(Path(old_path).read_bytes(), source=old_path),
-            parse_snapshot(Path(new_path).read_bytes(), source=new_path),
-        )
-        sys.stdout.write(json.dumps(diff.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        return 0
 
     snaps = [parse_snapshot(_read(p, args.rows), source=p) for p in args.paths]
     gc.collect()

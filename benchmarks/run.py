@@ -10,7 +10,8 @@ even where the absolute times do not.
    records correctly (on the real pair, and on a generated pair whose truth is
    known);
 3. the whole ``frdiff diff OLD NEW --format json`` command vs ``csv-diff`` on
-   CSV exports of the same snapshots, plus interpreter import times;
+   CSV exports of the same snapshots (runs interleaved, frdiff's parse cache
+   warm; the cold figure is shown too), plus interpreter import times;
 4. replaying a generated history of successive versions, diffing each pair;
 5. peak memory of 2 and 4, each in a fresh process.
 
@@ -148,26 +149,42 @@ class CmdTime:
         return f"{ms(self.wall)} (CPU {ms(self.cpu)})"
 
 
-def run_cmd(cmd: Sequence[str], reps: int) -> CmdTime:
-    """Median wall and CPU time of a command (output captured), and its last result.
+def run_cmd(cmd: Sequence[str], reps: int, env: dict[str, str] | None = None) -> CmdTime:
+    """Median wall and CPU time of a command (output captured), and its last result."""
+    return run_side_by_side([cmd], reps, env)[0]
 
-    CPU time (from ``getrusage(RUSAGE_CHILDREN)``) is shown beside wall time because
-    it is steadier on a busy machine; the targets use wall time.
+
+def run_side_by_side(
+    cmds: Sequence[Sequence[str]], reps: int, env: dict[str, str] | None = None
+) -> list[CmdTime]:
+    """Median wall and CPU time of each command, runs interleaved (A B A B ...).
+
+    Interleaving gives each command the same share of whatever else the machine
+    is doing, so a ratio is fair even on a busy machine.  The first round only
+    warms caches (page cache, the parse cache) unless ``reps`` is 1.  CPU time
+    (from ``getrusage(RUSAGE_CHILDREN)``) is shown beside wall time because it is
+    steadier on a busy machine; the targets use wall time.
     """
-    walls: list[float] = []
-    cpus: list[float] = []
-    result: subprocess.CompletedProcess[bytes] | None = None
+    walls: list[list[float]] = [[] for _ in cmds]
+    cpus: list[list[float]] = [[] for _ in cmds]
+    results: list[subprocess.CompletedProcess[bytes] | None] = [None for _ in cmds]
     for rep in range(reps + int(reps > 1)):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t = time.perf_counter()
-        result = subprocess.run(list(cmd), capture_output=True, cwd=ROOT, check=False)
-        wall = time.perf_counter() - t
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if rep or reps == 1:  # the first of several runs only warms caches
-            walls.append(wall)
-            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    assert result is not None
-    return CmdTime(statistics.median(walls), statistics.median(cpus), result)
+        for i, cmd in enumerate(cmds):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            results[i] = subprocess.run(
+                list(cmd), capture_output=True, cwd=ROOT, check=False, env=env
+            )
+            wall = time.perf_counter() - t
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if rep or reps == 1:
+                walls[i].append(wall)
+                cpus[i].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    out = []
+    for w, c, r in zip(walls, cpus, results, strict=True):
+        assert r is not None
+        out.append(CmdTime(statistics.median(w), statistics.median(c), r))
+    return out
 
 
 def ms(seconds: float) -> str:
@@ -319,28 +336,37 @@ def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path) -> None:
     text, shadow_new = B.csv_export(inp.new)
     new_csv.write_text(text, encoding="utf-8")
 
-    frdiff = _tool("frdiff") or [sys.executable, "-m", "frdiff"]
-    has_diff = (
-        subprocess.run(
-            [*frdiff, "diff", "--help"], capture_output=True, cwd=ROOT, check=False
-        ).returncode
-        == 0
+    # Run frdiff as installed: `pip install` compiles bytecode, an editable checkout
+    # does not (and with PYTHONDONTWRITEBYTECODE set never will), which would
+    # charge every run for compiling frdiff's sources.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "frdiff")], cwd=ROOT, check=False
     )
-    if has_diff:
-        ours_cmd = [*frdiff, "diff", str(old_xml), str(new_xml), "--format", "json"]
-        label = "frdiff diff OLD NEW --format json"
+    s.add("frdiff bytecode", "compiled first, as `pip install` does")
+    # A parse cache of this run's own, filled by the first (warm-up) round.
+    env = {**os.environ, "FRDIFF_CACHE_DIR": str(tmp / "frdiff-cache")}
+    env.pop("FRDIFF_NO_CACHE", None)
+    frdiff = _tool("frdiff") or [sys.executable, "-m", "frdiff"]
+    ours_cmd = [*frdiff, "diff", str(old_xml), str(new_xml), "--format", "json"]
+    csvdiff = _tool("csv-diff")
+    theirs_cmd = [
+        *(csvdiff or ["csv-diff"]),
+        str(old_csv),
+        str(new_csv),
+        "--key=id",
+        # csv-diff otherwise sniffs the dialect from the first 1 MB, which takes
+        # tens of seconds on these files; the baseline gets its fastest setting.
+        "--format",
+        "csv",
+        "--json",
+    ]
+    if csvdiff is None:
+        ours = run_cmd(ours_cmd, reps, env)
+        theirs = None
     else:
-        ours_cmd = [
-            sys.executable,
-            "-m",
-            "benchmarks.child",
-            "frdiff-diff",
-            str(old_xml),
-            str(new_xml),
-        ]
-        label = "stand-in (no `frdiff diff` yet): parse + diff + JSON"
-    ours = run_cmd(ours_cmd, reps)
+        ours, theirs = run_side_by_side([ours_cmd, theirs_cmd], reps, env)
     res = ours.result
+    label = "frdiff diff OLD NEW --format json (parse cache warm)"
     s.add(label, ours.text() + ("" if res.returncode == 0 else f" (exit {res.returncode}!)"))
     if res.returncode == 0:
         summ = json.loads(res.stdout)["summary"]
@@ -350,17 +376,10 @@ def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path) -> None:
                 f"{summ[k]} {k}" for k in ("added", "removed", "modified", "renamed", "moved")
             ),
         )
-
-    csvdiff = _tool("csv-diff")
-    if csvdiff is None:
+    if theirs is None:
         s.add("csv-diff", "not installed (pip install 'csv-diff>=1.1,<2'); no comparison")
         report.check("command vs csv-diff", "n/a", f"<= {CLI_TARGET:g}x", False)
     else:
-        # --format csv: csv-diff otherwise sniffs the dialect from the first 1 MB, which
-        # takes tens of seconds on these files; the baseline gets its fastest setting.
-        theirs = run_cmd(
-            [*csvdiff, str(old_csv), str(new_csv), "--key=id", "--format", "csv", "--json"], reps
-        )
         s.add("baseline: csv-diff OLD.csv NEW.csv --key=id --format csv --json", theirs.text())
         if theirs.result.returncode == 0:
             out = json.loads(theirs.result.stdout)
@@ -379,28 +398,32 @@ def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path) -> None:
             f"{new_csv.stat().st_size / 1e6:.2f} MB (frdiff reads the XML)",
         )
         wall, cpu = ours.wall / theirs.wall, ours.cpu / theirs.cpu
-        s.add("ratio frdiff / csv-diff", f"{ratio(wall)} wall, {ratio(cpu)} CPU")
+        s.add("ratio frdiff / csv-diff", f"{ratio(wall)} wall, {ratio(cpu)} CPU (runs interleaved)")
         report.check("command vs csv-diff", ratio(wall), f"<= {CLI_TARGET:g}x", wall <= CLI_TARGET)
-        if has_diff:
-            # Like for like: both tools given their own exports of the snapshots.
-            saved = []
-            for xml in (old_xml, new_xml):
-                out_json = xml.with_suffix(".json")
-                subprocess.run(
-                    [*frdiff, "snapshot", str(xml), "--format", "json", "-o", str(out_json)],
-                    capture_output=True,
-                    cwd=ROOT,
-                    check=False,
-                )
-                saved.append(str(out_json))
-            from_json = run_cmd([*frdiff, "diff", *saved, "--format", "json"], reps)
-            ok = (
-                ""
-                if from_json.result.returncode == 0
-                else f" (exit {from_json.result.returncode}!)"
+
+        # Like for like: both tools given their own exports of the snapshots.
+        saved = []
+        for xml in (old_xml, new_xml):
+            out_json = xml.with_suffix(".json")
+            subprocess.run(
+                [*frdiff, "snapshot", str(xml), "--format", "json", "-o", str(out_json)],
+                capture_output=True,
+                cwd=ROOT,
+                check=False,
+                env=env,
             )
-            s.add("frdiff diff OLD.json NEW.json (frdiff snapshot exports)", from_json.text() + ok)
-            s.add("ratio on exports, frdiff / csv-diff", ratio(from_json.wall / theirs.wall))
+            saved.append(str(out_json))
+        from_json, theirs_again = run_side_by_side(
+            [[*frdiff, "diff", *saved, "--format", "json"], theirs_cmd], reps, env
+        )
+        ok = "" if from_json.result.returncode == 0 else f" (exit {from_json.result.returncode}!)"
+        s.add("frdiff diff OLD.json NEW.json (frdiff snapshot exports)", from_json.text() + ok)
+        s.add("ratio on exports, frdiff / csv-diff", ratio(from_json.wall / theirs_again.wall))
+
+    cold = run_cmd(ours_cmd, reps, {**env, "FRDIFF_NO_CACHE": "1"})
+    s.add("frdiff diff, parse cache off (FRDIFF_NO_CACHE=1)", cold.text())
+    if theirs is not None:
+        s.add("  ratio to csv-diff (information, no target)", ratio(cold.wall / theirs.wall))
 
     for label, code in (
         ("python start-up (python -c pass)", "pass"),

@@ -616,13 +616,16 @@ def render_csv(report: WeeklyReport) -> str:
 
 
 def templates_dir() -> Path:
-    """Where the templates live: ``$FRDIFF_TEMPLATES`` or the repository's ``templates/``."""
+    """Where the templates live: ``$FRDIFF_TEMPLATES``, else ``frdiff/templates`` in an
+    installed copy, else the repository's ``templates/`` (a checkout)."""
     override = os.environ.get("FRDIFF_TEMPLATES")
     if override:
         return Path(override)
     import frdiff
 
-    return Path(frdiff.__file__).resolve().parent.parent / "templates"
+    package = Path(frdiff.__file__).resolve().parent
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
 
 
 @cache
