@@ -195,13 +195,41 @@ def ratio(x: float) -> str:
     return f"{x:,.1f}x"
 
 
-def _tool(name: str) -> list[str] | None:
-    """A console script installed next to this interpreter (or on PATH)."""
-    local = Path(sys.executable).parent / name
+def _tool(name: str, python: str = sys.executable) -> list[str] | None:
+    """A console script installed next to ``python`` (or on PATH)."""
+    local = Path(python).parent / name
     if local.exists():
         return [str(local)]
     found = shutil.which(name)
     return [found] if found else None
+
+
+#: Where the benchmark installs frdiff and csv-diff as users get them.
+BENCH_VENV = ROOT / ".bench" / "venv"
+
+
+def installed_python() -> tuple[str, str]:
+    """A Python with this checkout of frdiff installed as `pip install` does it, and
+    csv-diff beside it: (interpreter, how it was made).
+
+    The development environment is not what users run: its editable install adds
+    an import hook, its sources are not compiled to bytecode (and with
+    PYTHONDONTWRITEBYTECODE never will be), and the test tools bring extra
+    modules that the libraries then import.  Both commands are timed in the same
+    clean environment, ``.bench/venv``, refreshed with the current sources on
+    every run.  Falls back to this interpreter when the install fails (offline).
+    """
+    python = BENCH_VENV / "bin" / "python"
+    steps = []
+    if not python.exists():
+        steps.append([sys.executable, "-m", "venv", str(BENCH_VENV)])
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    steps.append([*pip, str(ROOT), "csv-diff>=1.1,<2"])
+    steps.append([*pip, "--no-deps", "--force-reinstall", str(ROOT)])
+    for step in steps:
+        if subprocess.run(step, capture_output=True, cwd=ROOT, check=False).returncode:
+            return sys.executable, "this environment (installing into .bench/venv failed)"
+    return str(python), "a clean venv (.bench/venv), frdiff installed from this checkout"
 
 
 # ---------------------------------------------------------------------------
@@ -303,10 +331,10 @@ def diff_section(report: Report, inp: Inputs, reps: int, dd_reps: int) -> None:
     )
 
 
-def _importtime(module: str) -> list[tuple[str, float]]:
+def _importtime(module: str, python: str) -> list[tuple[str, float]]:
     """The heaviest imports (cumulative ms) under ``python -X importtime -c 'import module'``."""
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        [python, "-X", "importtime", "-c", f"import {module}"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -325,30 +353,23 @@ def _importtime(module: str) -> list[tuple[str, float]]:
     return sorted(shallow, key=lambda x: -x[1])[:10]
 
 
-def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path) -> None:
+def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path, *, clean: bool) -> None:
     s = report.section("3. The whole command, as a process")
-    old_xml, new_xml = tmp / "old.xml", tmp / "new.xml"
-    old_xml.write_bytes(inp.old_bytes)
-    new_xml.write_bytes(inp.new_bytes)
+    old_xml, new_xml = tmp / "old.xml", tmp / "new.xml"  # written by main(), long settled
     old_csv, new_csv = tmp / "old.csv", tmp / "new.csv"
     text, shadow_old = B.csv_export(inp.old)
     old_csv.write_text(text, encoding="utf-8")
     text, shadow_new = B.csv_export(inp.new)
     new_csv.write_text(text, encoding="utf-8")
 
-    # Run frdiff as installed: `pip install` compiles bytecode, an editable checkout
-    # does not (and with PYTHONDONTWRITEBYTECODE set never will), which would
-    # charge every run for compiling frdiff's sources.
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(ROOT / "frdiff")], cwd=ROOT, check=False
-    )
-    s.add("frdiff bytecode", "compiled first, as `pip install` does")
+    python, how = installed_python() if clean else (sys.executable, "this environment (--quick)")
+    s.add("both tools run from", how)
     # A parse cache of this run's own, filled by the first (warm-up) round.
     env = {**os.environ, "FRDIFF_CACHE_DIR": str(tmp / "frdiff-cache")}
     env.pop("FRDIFF_NO_CACHE", None)
-    frdiff = _tool("frdiff") or [sys.executable, "-m", "frdiff"]
+    frdiff = _tool("frdiff", python) or [python, "-m", "frdiff"]
     ours_cmd = [*frdiff, "diff", str(old_xml), str(new_xml), "--format", "json"]
-    csvdiff = _tool("csv-diff")
+    csvdiff = _tool("csv-diff", python)
     theirs_cmd = [
         *(csvdiff or ["csv-diff"]),
         str(old_csv),
@@ -430,8 +451,8 @@ def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path) -> None:
         ("python -c 'import frdiff.cli'", "import frdiff.cli"),
         ("python -c 'import csv_diff.cli'", "import csv_diff.cli"),
     ):
-        s.add(label, run_cmd([sys.executable, "-c", code], reps).text())
-    heavy = ", ".join(f"{name} {cum:.0f}" for name, cum in _importtime("frdiff.cli"))
+        s.add(label, run_cmd([python, "-c", code], reps).text())
+    heavy = ", ".join(f"{name} {cum:.0f}" for name, cum in _importtime("frdiff.cli", python))
     s.add("-X importtime frdiff.cli (cum. ms)", heavy)
 
 
@@ -558,9 +579,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = Report()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="frdiff-bench-") as tmp:
+        # The command's inputs are written first, as a user's downloads are: files
+        # changed in the last seconds are re-hashed on every run (see the parse
+        # cache), and sections 1 and 2 take longer than that.
+        (Path(tmp) / "old.xml").write_bytes(old_bytes)
+        (Path(tmp) / "new.xml").write_bytes(new_bytes)
         parse_section(report, inp, reps)
         diff_section(report, inp, reps, dd_reps)
-        cli_section(report, inp, reps, Path(tmp))
+        cli_section(report, inp, reps, Path(tmp), clean=not args.quick)
         history_section(report, inp, versions, max(1, min(reps, 3)))
         memory_section(report, inp, versions)
     text = report.render()

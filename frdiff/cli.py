@@ -20,6 +20,12 @@ import click
 from frdiff import __version__, log
 from frdiff.errors import FrdiffError
 
+# The command builds tens of thousands of small objects (entries and their tuples,
+# modules as they load) and frees them at exit; few form cycles.  Collecting every
+# 700 allocations costs a cached diff a fifth of its time, so the command collects
+# far less often (as mypy does); a long history replay still collects.
+gc.set_threshold(100_000, 50, 100)
+
 #: Every command: its name and "module:attribute" under ``frdiff.commands``.
 COMMANDS = {
     "rule": "rule:rule_command",
@@ -69,8 +75,3 @@ def main(verbose: int) -> None:
     diff them field by field, and write reports.
     """
     log.set_verbosity(verbose)
-    # A command builds tens of thousands of small objects (entries, their tuples) and
-    # frees them all at exit; few form cycles.  Collecting every 700 allocations
-    # costs a cached diff a fifth of its time, so collect far less often (as mypy
-    # does); a long history replay still collects.
-    gc.set_threshold(100_000, 50, 100)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -64,13 +63,13 @@ _NAME = attrgetter("name")
 EXACT, DUPLICATE, MOVED, ALIAS, FUZZY = "exact", "duplicate", "moved", "alias", "fuzzy"
 
 
-@dataclass(slots=True)
 class _Rec:
-    entry: Entry
-    index: int
-    ckey: str
-    nkey: str
-    keys: _Keys
+    """An entry being matched: its index in its list and its country and name keys."""
+
+    __slots__ = ("ckey", "entry", "index", "keys", "nkey")
+
+    def __init__(self, entry: Entry, index: int, ckey: str, nkey: str, keys: _Keys) -> None:
+        self.entry, self.index, self.ckey, self.nkey, self.keys = entry, index, ckey, nkey, keys
 
     @property
     def alias_keys(self) -> frozenset[str]:

@@ -252,3 +252,100 @@ def test_no_cache_from_the_environment_and_never_for_stdin(
     assert not cache_dir.exists(), "standard input is never cached"
     assert _run("snapshot", str(SNAPSHOTS[0]), "--format", "json")[0] == 0
     assert len(list(cache_dir.glob("*.snap"))) == 1
+
+
+# ---------------------------------------------------------------------------
+# Known files: an unchanged input is not read again
+
+
+class Reads:
+    """Counts the documents the commands read from disk."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import frdiff.commands.snapshot as commands
+
+        self.calls = 0
+        real = commands.read_input
+
+        def counted(path: Path) -> bytes:
+            self.calls += 1
+            return real(path)
+
+        monkeypatch.setattr(commands, "read_input", counted)
+
+
+def _settled_copy(source: Path, target: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of ``source`` that counts as settled (its change time is brand new)."""
+    target.write_bytes(source.read_bytes())
+    monkeypatch.setattr(cache, "SETTLED", -1.0)
+    return target
+
+
+def test_an_unchanged_file_is_not_read_again(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frdiff.commands.snapshot import load_snapshot
+
+    path = _settled_copy(OLD, tmp_path / "old.xml", monkeypatch)
+    first = load_snapshot(path).to_dict()
+    reads = Reads(monkeypatch)
+    assert load_snapshot(path).to_dict() == first
+    assert reads.calls == 0
+    renamed = path.with_name("renamed.xml")
+    path.rename(renamed)
+    again = load_snapshot(renamed)
+    assert reads.calls == 1, "another path is another file"
+    assert again.entries == load_snapshot(path.parent / "renamed.xml").entries
+    assert reads.calls == 1
+    assert load_snapshot(renamed, date="2025-01-01").date == "2025-01-01"
+    assert reads.calls == 2, "other parse options are another slot"
+
+
+def test_a_changed_file_is_read_again_even_with_its_old_size_and_times(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frdiff.commands.snapshot import load_snapshot
+
+    path = _settled_copy(OLD, tmp_path / "old.xml", monkeypatch)
+    before = load_snapshot(path)
+    st = path.stat()
+    data = path.read_bytes()
+    name = before.entries[0].name.encode()
+    changed = data.replace(name, name.swapcase(), 1)
+    assert len(changed) == len(data) and changed != data
+    with path.open("r+b") as f:  # in place: same inode, same size
+        f.write(changed)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # the old modification time
+    reads = Reads(monkeypatch)
+    after = load_snapshot(path)
+    assert reads.calls == 1
+    assert after.entries[0].name == before.entries[0].name.swapcase()
+
+
+def test_a_file_changed_just_now_is_hashed_every_time(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frdiff.commands.snapshot import load_snapshot
+
+    path = tmp_path / "old.xml"
+    path.write_bytes(OLD.read_bytes())
+    load_snapshot(path)
+    reads, parses = Reads(monkeypatch), ParseCounter(monkeypatch)
+    load_snapshot(path)
+    assert (reads.calls, parses.calls) == (1, 0), "read and hashed, then found in the cache"
+    assert not cache.remember_file(str(path), path.stat(), "k")
+
+
+def test_a_damaged_index_is_ignored(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frdiff.commands.snapshot import load_snapshot
+
+    path = _settled_copy(OLD, tmp_path / "old.xml", monkeypatch)
+    want = load_snapshot(path).to_dict()
+    index = cache_dir / "files.idx"
+    for damage in (b"", b"junk", index.read_bytes()[:-3], cache._INDEX_MAGIC + b"\xc1"):
+        index.write_bytes(damage)
+        reads = Reads(monkeypatch)
+        assert load_snapshot(path).to_dict() == want
+        assert reads.calls == 1

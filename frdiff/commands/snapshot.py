@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -49,13 +50,17 @@ class SnapshotLoader:
         """A snapshot from eCFR XML or from ``frdiff snapshot --format json`` output.
 
         The date is ``date`` if given, else what the document says, else a date in
-        the file name ("supp4-2025-03-24.xml").
+        the file name ("supp4-2025-03-24.xml").  A file the cache knows, unchanged
+        since it was read, is not read again.
         """
-        data = read_input(path)
-        if data.lstrip()[:1] == b"{":
-            snap = _snapshot_from_json(data, path.name)
-        else:
-            snap = self._parse(data, path.name, date, cached=self.cache and str(path) != "-")
+        snap = self._known(path, date)
+        if snap is None:
+            st = os.stat(path) if self.cache and str(path) != "-" else None
+            data = read_input(path)
+            if data.lstrip()[:1] == b"{":
+                snap = _snapshot_from_json(data, path.name)
+            else:
+                snap = self._parse(data, path, date, st)
         if date:
             snap = structs.replace(snap, date=date)
         if snap.date is None:
@@ -64,20 +69,32 @@ class SnapshotLoader:
                 snap = structs.replace(snap, date=m.group(1))
         return snap
 
-    def _parse(self, data: bytes, source: str, date: str | None, *, cached: bool) -> Snapshot:
+    def _known(self, path: Path, date: str | None) -> Snapshot | None:
+        if not self.cache or str(path) == "-":
+            return None
         from frdiff.parse import cache as parse_cache
 
-        if cached:
-            found = parse_cache.get(data, source=source, date=date)
-            if found is not None:
-                return found
-        from frdiff.parse.snapshot import ParseMemo, parse_snapshot
+        key = parse_cache.file_key(str(path), date=date)
+        return parse_cache.get_by_key(key, source=path.name) if key else None
 
-        if self.memo is None:
-            self.memo = ParseMemo()
-        snap = parse_snapshot(data, source=source, date=date, memo=self.memo)
-        if cached:
-            parse_cache.put(data, snap, date=date)
+    def _parse(
+        self, data: bytes, path: Path, date: str | None, st: os.stat_result | None
+    ) -> Snapshot:
+        """Parse ``data`` (through the cache when ``st``, the file's stat, is given)."""
+        from frdiff.parse import cache as parse_cache
+
+        key = parse_cache.cache_key(data, date=date) if st else None
+        snap = parse_cache.get_by_key(key, source=path.name) if key else None
+        if snap is None:
+            from frdiff.parse.snapshot import ParseMemo, parse_snapshot
+
+            if self.memo is None:
+                self.memo = ParseMemo()
+            snap = parse_snapshot(data, source=path.name, date=date, memo=self.memo)
+            if key:
+                parse_cache.put_by_key(key, snap)
+        if key and st:
+            parse_cache.remember_file(str(path), st, key, date=date)
         return snap
 
 

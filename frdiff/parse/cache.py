@@ -17,16 +17,24 @@ The file records the document name the parse put in the result (in
 ``Entry.source`` and ``Finding.where``); a caller reading the same bytes under
 another name gets its own name there, so a renamed file still hits.
 
-This module imports neither lxml nor the network stack: a command whose inputs
-are all cached never loads the XML parser.
+A command reading a file records the file's identity (device, inode, size,
+modification and change times) beside the key of its content, as git's index
+does: the next command finds an unchanged file's parse without reading or
+hashing it (:func:`file_key`).  Files changed in the last :data:`SETTLED`
+seconds are not recorded, so a change within one tick of a coarse clock is never
+missed.
+
+This module imports neither lxml nor the network stack (nor OpenSSL, until a
+document has to be hashed): a command whose inputs are all known never loads the
+XML parser.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sys
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -71,6 +79,8 @@ def enabled() -> bool:
 
 def cache_key(data: bytes, *, date: str | None = None, supplement: int = 4) -> str:
     """The cache key of a document and the parse options (hex)."""
+    import hashlib  # loads OpenSSL: only when a document is read, not for a known file
+
     h = hashlib.sha256()
     h.update(f"frdiff-parse {PARSER_VERSION} {_FORMAT} supp{supplement} {date or ''}\n".encode())
     h.update(data)
@@ -86,8 +96,13 @@ def get(
     directory: Path | None = None,
 ) -> Snapshot | None:
     """The cached parse of ``data`` with these options, or None."""
-    directory = directory if directory is not None else default_dir()
     key = cache_key(data, date=date, supplement=supplement)
+    return get_by_key(key, source=source, directory=directory)
+
+
+def get_by_key(key: str, *, source: str = "", directory: Path | None = None) -> Snapshot | None:
+    """The cached parse under ``key`` (from :func:`cache_key` or :func:`file_key`), or None."""
+    directory = directory if directory is not None else default_dir()
     return load(directory / f"{key}.snap", key, source=source, where=source or "snapshot")
 
 
@@ -103,8 +118,12 @@ def put(
 
     ``snap.source`` must be the ``source`` it was parsed with.
     """
+    return put_by_key(cache_key(data, date=date, supplement=supplement), snap, directory=directory)
+
+
+def put_by_key(key: str, snap: Snapshot, *, directory: Path | None = None) -> bool:
+    """Cache ``snap`` under ``key`` (see :func:`put`)."""
     directory = directory if directory is not None else default_dir()
-    key = cache_key(data, date=date, supplement=supplement)
     return store(directory / f"{key}.snap", key, snap, where=snap.source or "snapshot")
 
 
@@ -134,6 +153,89 @@ def parse_cached(
 
 
 # ---------------------------------------------------------------------------
+# Known files: a file unchanged since it was read need not be read again
+
+
+#: A file's last change must be at least this old (seconds) when its identity is
+#: recorded: a change within the same tick of a coarse clock (FAT keeps two
+#: seconds) could leave size and times as they were.  Younger files are hashed
+#: every time, as git treats "racily clean" files.
+SETTLED = 2.0
+#: Files remembered; the oldest are forgotten beyond this.
+MAX_KNOWN = 256
+_INDEX = "files.idx"
+_INDEX_MAGIC = b"frdiff-known-files 1\n"
+
+
+def file_identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What changes whenever a file's content can have: device, inode, size, and the
+    modification and status-change times (ctime cannot be set back by a user)."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _file_slot(path: str, date: str | None, supplement: int) -> str:
+    return f"supp{supplement} {date or ''} {os.path.realpath(path)}"
+
+
+def file_key(
+    path: str, *, date: str | None = None, supplement: int = 4, directory: Path | None = None
+) -> str | None:
+    """The cache key recorded for the file at ``path`` (with these parse options), if
+    the file is the one recorded: same identity (:func:`file_identity`).  None
+    otherwise, or when the file cannot be examined."""
+    directory = directory if directory is not None else default_dir()
+    known = _read_index(directory)
+    found = known.get(_file_slot(path, date, supplement))
+    if found is None:
+        return None
+    try:
+        identity = file_identity(os.stat(path))
+    except OSError:
+        return None
+    return found[1] if tuple(found[0]) == identity else None
+
+
+def remember_file(
+    path: str,
+    st: os.stat_result,
+    key: str,
+    *,
+    date: str | None = None,
+    supplement: int = 4,
+    directory: Path | None = None,
+) -> bool:
+    """Record that the file at ``path``, as ``st`` (taken before it was read), holds the
+    document cached under ``key``.  Not done (False) for a file changed in the last
+    :data:`SETTLED` seconds, or when the index cannot be written (never raises)."""
+    if time.time() - max(st.st_mtime, st.st_ctime) < SETTLED:
+        return False
+    directory = directory if directory is not None else default_dir()
+    known = _read_index(directory)
+    slot = _file_slot(path, date, supplement)
+    known.pop(slot, None)
+    known[slot] = (file_identity(st), key)
+    while len(known) > MAX_KNOWN:
+        del known[next(iter(known))]
+    return _write_atomically(directory / _INDEX, _INDEX_MAGIC + _ENCODER.encode(known))
+
+
+_KnownFiles = dict[str, tuple[tuple[int, int, int, int, int], str]]
+
+
+def _read_index(directory: Path) -> _KnownFiles:
+    try:
+        raw = (directory / _INDEX).read_bytes()
+    except OSError:
+        return {}
+    if not raw.startswith(_INDEX_MAGIC):
+        return {}
+    try:
+        return _INDEX_DECODER.decode(memoryview(raw)[len(_INDEX_MAGIC) :])
+    except msgspec.DecodeError:
+        return {}
+
+
+# ---------------------------------------------------------------------------
 # Files
 
 
@@ -154,6 +256,7 @@ class _File(msgspec.Struct, array_like=True, frozen=True):
 
 _DECODER = msgspec.msgpack.Decoder(_File)
 _ENCODER = msgspec.msgpack.Encoder()
+_INDEX_DECODER = msgspec.msgpack.Decoder(_KnownFiles)
 
 
 def store(path: Path, key: str, snap: Snapshot, *, where: str) -> bool:
@@ -171,18 +274,24 @@ def store(path: Path, key: str, snap: Snapshot, *, where: str) -> bool:
             snap.findings,
         )
     )
-    digest = _checksum(body)
+    if not _write_atomically(path, _MAGIC + _checksum(body) + body):
+        return False
+    _prune(path.parent)
+    return True
+
+
+def _write_atomically(path: Path, content: bytes) -> bool:
+    """Write ``content`` to a temporary name, then rename it over ``path``."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as f:
-            f.write(_MAGIC + digest + body)
+            f.write(content)
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
         return False
-    _prune(path.parent)
     return True
 
 
