@@ -11,7 +11,6 @@ templates or the XML parser it does not need.
 
 from __future__ import annotations
 
-import gc
 import importlib
 from typing import Any
 
@@ -19,12 +18,6 @@ import click
 
 from frdiff import __version__, log
 from frdiff.errors import FrdiffError
-
-# The command builds tens of thousands of small objects (entries and their tuples,
-# modules as they load) and frees them at exit; few form cycles.  Collecting every
-# 700 allocations costs a cached diff a fifth of its time, so the command collects
-# far less often (as mypy does); a long history replay still collects.
-gc.set_threshold(100_000, 50, 100)
 
 #: Every command: its name and "module:attribute" under ``frdiff.commands``.
 COMMANDS = {
