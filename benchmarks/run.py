@@ -149,13 +149,18 @@ class CmdTime:
         return f"{ms(self.wall)} (CPU {ms(self.cpu)})"
 
 
-def run_cmd(cmd: Sequence[str], reps: int, env: dict[str, str] | None = None) -> CmdTime:
+def run_cmd(
+    cmd: Sequence[str], reps: int, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> CmdTime:
     """Median wall and CPU time of a command (output captured), and its last result."""
-    return run_side_by_side([cmd], reps, env)[0]
+    return run_side_by_side([cmd], reps, env, cwd)[0]
 
 
 def run_side_by_side(
-    cmds: Sequence[Sequence[str]], reps: int, env: dict[str, str] | None = None
+    cmds: Sequence[Sequence[str]],
+    reps: int,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
 ) -> list[CmdTime]:
     """Median wall and CPU time of each command, runs interleaved (A B A B ...).
 
@@ -173,7 +178,7 @@ def run_side_by_side(
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t = time.perf_counter()
             results[i] = subprocess.run(
-                list(cmd), capture_output=True, cwd=ROOT, check=False, env=env
+                list(cmd), capture_output=True, cwd=cwd, check=False, env=env
             )
             wall = time.perf_counter() - t
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -203,6 +208,9 @@ def _tool(name: str, python: str = sys.executable) -> list[str] | None:
     found = shutil.which(name)
     return [found] if found else None
 
+
+#: What a cached ``frdiff diff`` imports (tests/test_cli_imports.py keeps the rest out).
+DIFF_MODULES = "frdiff.cli, frdiff.commands.snapshot, frdiff.parse.cache, frdiff.diff"
 
 #: Where the benchmark installs frdiff and csv-diff as users get them.
 BENCH_VENV = ROOT / ".bench" / "venv"
@@ -331,13 +339,13 @@ def diff_section(report: Report, inp: Inputs, reps: int, dd_reps: int) -> None:
     )
 
 
-def _importtime(module: str, python: str) -> list[tuple[str, float]]:
+def _importtime(module: str, python: str, cwd: Path) -> list[tuple[str, float]]:
     """The heaviest imports (cumulative ms) under ``python -X importtime -c 'import module'``."""
     proc = subprocess.run(
         [python, "-X", "importtime", "-c", f"import {module}"],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
         check=False,
     )
     rows: list[tuple[str, float, int]] = []
@@ -367,6 +375,8 @@ def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path, *, clean: boo
     # A parse cache of this run's own, filled by the first (warm-up) round.
     env = {**os.environ, "FRDIFF_CACHE_DIR": str(tmp / "frdiff-cache")}
     env.pop("FRDIFF_NO_CACHE", None)
+    # Outside the checkout, so that `python -c "import frdiff"` finds the installed copy.
+    cwd = tmp if clean else ROOT
     frdiff = _tool("frdiff", python) or [python, "-m", "frdiff"]
     ours_cmd = [*frdiff, "diff", str(old_xml), str(new_xml), "--format", "json"]
     csvdiff = _tool("csv-diff", python)
@@ -382,10 +392,10 @@ def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path, *, clean: boo
         "--json",
     ]
     if csvdiff is None:
-        ours = run_cmd(ours_cmd, reps, env)
+        ours = run_cmd(ours_cmd, reps, env, cwd)
         theirs = None
     else:
-        ours, theirs = run_side_by_side([ours_cmd, theirs_cmd], reps, env)
+        ours, theirs = run_side_by_side([ours_cmd, theirs_cmd], reps, env, cwd)
     res = ours.result
     label = "frdiff diff OLD NEW --format json (parse cache warm)"
     s.add(label, ours.text() + ("" if res.returncode == 0 else f" (exit {res.returncode}!)"))
@@ -429,19 +439,19 @@ def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path, *, clean: boo
             subprocess.run(
                 [*frdiff, "snapshot", str(xml), "--format", "json", "-o", str(out_json)],
                 capture_output=True,
-                cwd=ROOT,
+                cwd=cwd,
                 check=False,
                 env=env,
             )
             saved.append(str(out_json))
         from_json, theirs_again = run_side_by_side(
-            [[*frdiff, "diff", *saved, "--format", "json"], theirs_cmd], reps, env
+            [[*frdiff, "diff", *saved, "--format", "json"], theirs_cmd], reps, env, cwd
         )
         ok = "" if from_json.result.returncode == 0 else f" (exit {from_json.result.returncode}!)"
         s.add("frdiff diff OLD.json NEW.json (frdiff snapshot exports)", from_json.text() + ok)
         s.add("ratio on exports, frdiff / csv-diff", ratio(from_json.wall / theirs_again.wall))
 
-    cold = run_cmd(ours_cmd, reps, {**env, "FRDIFF_NO_CACHE": "1"})
+    cold = run_cmd(ours_cmd, reps, {**env, "FRDIFF_NO_CACHE": "1"}, cwd)
     s.add("frdiff diff, parse cache off (FRDIFF_NO_CACHE=1)", cold.text())
     if theirs is not None:
         s.add("  ratio to csv-diff (information, no target)", ratio(cold.wall / theirs.wall))
@@ -449,11 +459,12 @@ def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path, *, clean: boo
     for label, code in (
         ("python start-up (python -c pass)", "pass"),
         ("python -c 'import frdiff.cli'", "import frdiff.cli"),
+        ("... and the modules a cached `frdiff diff` loads", f"import {DIFF_MODULES}"),
         ("python -c 'import csv_diff.cli'", "import csv_diff.cli"),
     ):
-        s.add(label, run_cmd([python, "-c", code], reps).text())
-    heavy = ", ".join(f"{name} {cum:.0f}" for name, cum in _importtime("frdiff.cli", python))
-    s.add("-X importtime frdiff.cli (cum. ms)", heavy)
+        s.add(label, run_cmd([python, "-c", code], reps, cwd=cwd).text())
+    heavy = ", ".join(f"{name} {cum:.0f}" for name, cum in _importtime(DIFF_MODULES, python, cwd))
+    s.add("-X importtime of those (cum. ms)", heavy)
 
 
 def history_section(report: Report, inp: Inputs, versions: int, reps: int) -> None:
