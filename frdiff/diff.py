@@ -513,14 +513,27 @@ def _name_score(o: _Rec, n: _Rec) -> float:
 def _list_change(
     fld: str, old: Sequence[Any], new: Sequence[Any], key: Callable[[Any], Hashable]
 ) -> FieldChange | None:
-    """Items added and removed, as multisets under ``key`` (order never counts)."""
+    """Items added and removed, as multisets under ``key`` (order never counts).
+
+    Items written the very same way on both sides are matched first: of two
+    aliases alike under ``key`` ("MyTel" and "Mytel") the one reported removed is
+    the one no longer there, whatever the order.
+    """
     old_count = Counter(key(x) for x in old)
     new_count = Counter(key(x) for x in new)
     if old_count == new_count:
         return None
+    old_left = _beyond(old, Counter(new), _same)
+    new_left = _beyond(new, Counter(old), _same)
     return FieldChange(
-        fld, added=_beyond(new, old_count, key), removed=_beyond(old, new_count, key)
+        fld,
+        added=_beyond(new_left, Counter(key(x) for x in old_left), key),
+        removed=_beyond(old_left, Counter(key(x) for x in new_left), key),
     )
+
+
+def _same(x: Any) -> Hashable:
+    return x
 
 
 def _beyond(

@@ -162,6 +162,28 @@ def test_field_changes_text_and_lists() -> None:
     assert set(got) == {"aliases", "license_review_policy", "citations", "footnotes"}
 
 
+@pytest.mark.parametrize(
+    ("name", "country", "aliases"),
+    [
+        ("Telecom International Myanmar Company Limited", "BURMA", ("Mytel", "MyTel")),
+        ("Islamic Revolutionary Guard Corps Aerospace Force", "IRAN", ("IRGC-ASF", "IRGCASF")),
+    ],
+)
+def test_of_two_aliases_alike_under_the_key_the_one_gone_is_reported(
+    name: str, country: str, aliases: tuple[str, str]
+) -> None:
+    # Fuzz regressions: "Mytel" removed from "Mytel; and MyTel" (or "IRGC-ASF" from
+    # "IRGC-ASF; ... IRGCASF") was reported as the other one removed, the first
+    # alias alike under the comparison key, though it is still there.
+    old = [E(name, country=country, aliases=aliases)]
+    for kept, gone in (aliases, aliases[::-1]):
+        new = [E(name, country=country, aliases=("Vashtar Alias 2", kept))]
+        (m,) = diff_entries(old, new).modified
+        assert [c.to_dict() for c in m.changes] == [
+            {"field": "aliases", "added": ["Vashtar Alias 2"], "removed": [gone]}
+        ]
+
+
 def test_duplicate_names_are_paired_by_their_other_fields() -> None:
     # "Tactical Missile Corporation" style: one name, several entries, told apart
     # by the rest of the cell.
