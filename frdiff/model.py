@@ -136,6 +136,11 @@ class Entry(Struct, frozen=True, eq=False, gc=False):
             return NotImplemented
         return bool(content_key(self) == content_key(other))
 
+    def __ne__(self, other: object) -> bool:  # msgspec would compare identity
+        if type(other) is not Entry:
+            return NotImplemented
+        return bool(content_key(self) != content_key(other))
+
     def __hash__(self) -> int:
         return hash(content_key(self))
 

@@ -347,3 +347,12 @@ def test_commands_give_clean_errors(tmp_path) -> None:
         assert "broken.xml" in res.output and "Traceback" not in res.output
     res = runner.invoke(main, ["snapshot", str(tmp_path / "missing.xml")])
     assert res.exit_code != 0 and "missing.xml" in res.output
+
+
+def test_entry_equality_ignores_only_the_source() -> None:
+    a = Entry(country="X", name="n", aliases=("a",), source="one.xml, row 1")
+    same = Entry(country="X", name="n", aliases=("a",), source="two.xml, row 9")
+    other = Entry(country="X", name="n", aliases=("b",), source="one.xml, row 1")
+    assert (a == same, a != same, a == other, a != other) == (True, False, False, True)
+    assert hash(a) == hash(same)
+    assert len({a, same, other}) == 2
