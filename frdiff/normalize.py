@@ -185,7 +185,11 @@ def strip_item(text: str) -> str:
         if short and short[-1] not in ".;,: " and short[-3:].lower() != "and":
             return short
     elif last == "." and len(text) > 1 and text[-2] != ".":
-        if ends_with_abbreviation(text):
+        # ends_with_abbreviation(text), its kept verdict looked up here first
+        abbreviation = _ABBREVIATION_WORDS.get(text.rsplit(None, 1)[-1])
+        if abbreviation is None:
+            abbreviation = ends_with_abbreviation(text)
+        if abbreviation:
             return text
         short = text[:-1].rstrip()
         if short and short[-1] not in ".;,: " and short[-3:].lower() != "and":

@@ -18,7 +18,7 @@ from frdiff.normalize import (
     clean,
     ends_with_abbreviation,
 )
-from frdiff.parse.cells import _ALIAS_CLAUSE, _find_clause, parse_entity_cell
+from frdiff.parse.cells import _ALIAS_CLAUSE, _find_clause, parse_entity_cell, plain_name
 from frdiff.parse.snapshot import _new_entry, parse_snapshot
 from frdiff.parse.xml import cell_lines
 
@@ -60,6 +60,16 @@ def test_alias_clause_found_where_the_pattern_matches(before: str, after: str) -
             m = _ALIAS_CLAUSE.search(line)
             want = (m.start(), m.end(), m.group("count")) if m else None
             assert _find_clause(line) == want
+
+
+@given(_TEXT)
+def test_plain_name_as_the_entity_cell_reads_it(line: str) -> None:
+    name = plain_name(line)
+    if name is not None:
+        cell = parse_entity_cell([line])
+        assert [name] == [cell.name]
+        assert not (cell.aliases or cell.addresses or cell.listed_items or cell.notes)
+        assert cell.problems == ([] if name else [("no-name", cell.problems[0][1], line)])
 
 
 def test_entries_made_as_the_constructor_makes_them() -> None:

@@ -103,6 +103,18 @@ def _may_have_clause(line: str) -> bool:
     return "k" in line or "K" in line or "\u212a" in line
 
 
+def plain_name(line: str) -> str | None:
+    """The name an Entity cell of this one line gives when the line is a name alone,
+    as :func:`parse_entity_cell` reads it; None when the line may hold more (an
+    alias clause, which always has a "k", or addresses after a comma).
+
+    For callers that read many cells: most one-line cells are such names.
+    """
+    if "," in line or _may_have_clause(line):
+        return None
+    return strip_item(clean(line))
+
+
 #: A clause found: its start and end in the line, and its announced count (text).
 _Clause = tuple[int, int, str | None]
 #: _ALIAS_CLAUSE matches by the text they were searched in (see _find_clause).

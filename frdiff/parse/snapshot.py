@@ -29,7 +29,7 @@ from frdiff.normalize import (
     parse_date,
     unreadable_date,
 )
-from frdiff.parse.cells import parse_entity_cell
+from frdiff.parse.cells import parse_entity_cell, plain_name
 from frdiff.parse.xml import cell_lines, load, local, text_of
 
 _SUPPLEMENT = re.compile(
@@ -269,6 +269,10 @@ class ParseMemo:
     def entity(self, lines: list[str]) -> _Reading:
         key = tuple(lines)
         found = self._entities.get(key)
+        if found is None and len(lines) == 1:
+            name = plain_name(lines[0])
+            if name:  # a name alone, read as parse_entity_cell reads it
+                found = self._entities[key] = (name, (), (), (), (), ())
         if found is None:
             c = parse_entity_cell(lines)
             found = (
@@ -777,8 +781,10 @@ class _TableReader:
         if b is None:
             return
         self.pending = None
-        rows = str(b.first_row) if b.first_row == b.last_row else f"{b.first_row}-{b.last_row}"
-        src = f"{self.where}, row {rows}"
+        if b.first_row == b.last_row:
+            src = f"{self.where}, row {b.first_row}"
+        else:
+            src = f"{self.where}, row {b.first_row}-{b.last_row}"
         reading = self.known_entities.get(tuple(b.entity_lines))
         if reading is None:
             reading = self.memo.entity(b.entity_lines)
@@ -793,7 +799,8 @@ class _TableReader:
             self.kinds["unread"] += 1 + b.continuations
             return
         self.kinds["entry"] += 1
-        self.kinds["continuation"] += b.continuations
+        if b.continuations:
+            self.kinds["continuation"] += b.continuations
         cited = self.known_citations.get(b.citations.text)
         if cited is None:
             cited = self.memo.citations(b.citations.text)
