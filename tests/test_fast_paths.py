@@ -11,11 +11,13 @@ from lxml import etree
 from frdiff.model import Citation, Entry
 from frdiff.normalize import (
     _FINAL_WORD,
+    _LEADING_DASH,
     _TRAILING_AND,
     _WS,
     _abbreviation,
     _drop_trailing_and,
     clean,
+    dash_item,
     ends_with_abbreviation,
 )
 from frdiff.parse.cells import _ALIAS_CLAUSE, _find_clause, parse_entity_cell, plain_name
@@ -45,6 +47,13 @@ def test_abbreviation_by_final_word(text: str) -> None:
     text = text.replace("\n", " ") + "."
     m = _FINAL_WORD.search(text)
     assert ends_with_abbreviation(text) == (m is not None and _abbreviation(m.group(1)))
+
+
+@given(_TEXT)
+def test_dash_item_after_the_leading_dashes(text: str) -> None:
+    for line in (text, "\u2014" + text):
+        m = _LEADING_DASH.match(line)
+        assert dash_item(line) == (clean(line[m.end() :]) if m else "")
 
 
 @given(_TEXT)

@@ -583,12 +583,15 @@ class _TableReader:
         head_rows, foot_rows = set(head_list), set(foot_list)
         known_cells, read_cell = self.memo._cells, self.memo.read_cell
         for row_el in _iter_tags(table, _ROW_TAGS):
-            children = list(row_el)
-            tags = [c.tag for c in children]
-            if tags.count("TD") == len(tags) or tags.count("ENT") == len(tags):
-                cells_el, all_th = children, False  # the usual rows
-            else:
-                names = [local(t) for t in tags]
+            # The usual rows: every child a TD (or every one an ENT), found by lxml's
+            # tag filter (reading each child's tag costs as much as the cell itself).
+            n = len(row_el)
+            cells_el, all_th = list(row_el.iterchildren("TD")), False
+            if len(cells_el) != n:
+                cells_el = list(row_el.iterchildren("ENT"))
+            if len(cells_el) != n:
+                children = list(row_el)
+                names = [local(c.tag) for c in children]
                 cells_el = [c for c, t in zip(children, names, strict=True) if t in _CELL_TAGS]
                 all_th = all(t == "TH" for t in names if t in _CELL_TAGS)
             if (cells_el and all_th) or row_el in head_rows:
