@@ -120,7 +120,7 @@ def ends_with_abbreviation(text: str) -> bool:
     found = _ABBREVIATION_WORDS.get(word)
     if found is None:
         found = _abbreviation(word)
-        if len(_ABBREVIATION_WORDS) < 4096:  # a few hundred words recur; stay bounded
+        if len(word) <= 64 and len(_ABBREVIATION_WORDS) < 4096:  # bounded: a few hundred recur
             _ABBREVIATION_WORDS[word] = found
     return found
 

@@ -150,7 +150,7 @@ def _find_clause(line: str) -> _Clause | None:
     else:
         m = _ALIAS_CLAUSE.search(text, 1)
         found = (m.start(), m.end(), m.group("count")) if m else None
-        if len(_CLAUSES) < 4096:  # bounded: a document may hold any number of clauses
+        if len(text) <= 256 and len(_CLAUSES) < 4096:  # bounded: documents are untrusted
             _CLAUSES[text] = found
     if found is None:
         return None
