@@ -56,6 +56,10 @@ def clean(text: str | None) -> str:
     """
     if not text:
         return ""
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        # Already clean (most cell texts): every whitespace character but the
+        # ASCII space, and each zero-width one, is unprintable (Unicode Z* or C*).
+        return text
     if text.isascii() or ("\u200b" not in text and "\u2060" not in text and "\ufeff" not in text):
         # Same result, three times faster: str.split() and the regex's \s both split
         # on exactly the characters for which str.isspace() is true.
@@ -102,16 +106,31 @@ def ends_with_abbreviation(text: str) -> bool:
     """True when the final period of ``text`` belongs to an abbreviation ("Co.", "S.A.")."""
     if text.endswith("."):
         # The word before the final period, found without a regex search from the
-        # left (which the long address lines made costly).
-        head = text[:-1]
-        if not head or head[-1].isspace():
+        # left (which the long address lines made costly).  The word is taken with
+        # its final period: _abbreviation strips the periods anyway.  A lone "."
+        # means no word ends at the period (the text is "." or ends " .").
+        word = text.rsplit(None, 1)[-1]
+        if word == ".":
             return False
-        word = head.rsplit(None, 1)[-1]
     else:
         m = _FINAL_WORD.search(text)  # "$" also matches before a final newline
         if not m:
             return False
         word = m.group(1)
+    found = _ABBREVIATION_WORDS.get(word)
+    if found is None:
+        found = _abbreviation(word)
+        if len(word) <= 64 and len(_ABBREVIATION_WORDS) < 4096:  # bounded: a few hundred recur
+            _ABBREVIATION_WORDS[word] = found
+    return found
+
+
+#: _abbreviation of the final words met so far ("Ltd.", "Co.", "Company.").
+_ABBREVIATION_WORDS: dict[str, bool] = {}
+
+
+def _abbreviation(word: str) -> bool:
+    """True when a final word (trailing periods ignored) is an abbreviation."""
     word = word.rstrip(".").casefold()
     word = word.rsplit("(", 1)[-1]
     if word in _ABBREVIATIONS:
@@ -142,6 +161,11 @@ def _drop_trailing_and(text: str) -> str:
     them is the whole text's match (one starting further left would have taken
     that character too); no match there means none at all.
     """
+    tail = text[-5:]
+    if tail[:2] in ("; ", ", ") and tail.isascii() and tail[2:].lower() == "and":
+        # The usual "...; and": every match ends with this final "and", preceded by
+        # the separator and space or by the space alone; the leftmost takes both.
+        return text[:-5]
     start = max(0, len(text.rstrip()) - 16)  # "and" and characters before it
     m = _TRAILING_AND.search(text, start)
     if m is None:
@@ -161,7 +185,11 @@ def strip_item(text: str) -> str:
         if short and short[-1] not in ".;,: " and short[-3:].lower() != "and":
             return short
     elif last == "." and len(text) > 1 and text[-2] != ".":
-        if ends_with_abbreviation(text):
+        # ends_with_abbreviation(text), its kept verdict looked up here first
+        abbreviation = _ABBREVIATION_WORDS.get(text.rsplit(None, 1)[-1])
+        if abbreviation is None:
+            abbreviation = ends_with_abbreviation(text)
+        if abbreviation:
             return text
         short = text[:-1].rstrip()
         if short and short[-1] not in ".;,: " and short[-3:].lower() != "and":

@@ -103,12 +103,35 @@ def _may_have_clause(line: str) -> bool:
     return "k" in line or "K" in line or "\u212a" in line
 
 
-def _find_clause(line: str) -> re.Match[str] | None:
-    """``_ALIAS_CLAUSE.search(line)``, faster: the clause's core is found first.
+def plain_name(line: str) -> str | None:
+    """The name an Entity cell of this one line gives when the line is a name alone,
+    as :func:`parse_entity_cell` reads it; None when the line may hold more (an
+    alias clause, which always has a "k", or addresses after a comma).
+
+    For callers that read many cells: most one-line cells are such names.
+    """
+    if "," in line or _may_have_clause(line):
+        return None
+    return strip_item(clean(line))
+
+
+#: A clause found: its start and end in the line, and its announced count (text).
+_Clause = tuple[int, int, str | None]
+#: _ALIAS_CLAUSE matches by the text they were searched in (see _find_clause).
+_CLAUSES: dict[str, _Clause | None] = {}
+
+
+def _find_clause(line: str) -> _Clause | None:
+    """Where ``_ALIAS_CLAUSE.search(line)`` matches, faster: the clause's core is found
+    first, and the full pattern is tried from there only.
 
     The clause's leftmost match starts at its core's first occurrence, less the
-    comma and spaces before it, so the full pattern is tried from there only.
+    comma and spaces before it.  From there the match depends only on the text
+    from the character before (for the word boundary the pattern begins with),
+    nearly always ", a.k.a., the following N aliases:": matches are kept by it.
     """
+    if not _may_have_clause(line):
+        return None
     core = _CLAUSE_CORE.search(line)
     if core is None:
         return None
@@ -117,7 +140,21 @@ def _find_clause(line: str) -> re.Match[str] | None:
         start -= 1
     if start and line[start - 1] == ",":
         start -= 1
-    return _ALIAS_CLAUSE.search(line, start)
+    if not start:  # a clause leading the line (nothing to keep it by)
+        m = _ALIAS_CLAUSE.search(line)
+        return (m.start(), m.end(), m.group("count")) if m else None
+    at = start - 1
+    text = line[at:]
+    if text in _CLAUSES:
+        found = _CLAUSES[text]
+    else:
+        m = _ALIAS_CLAUSE.search(text, 1)
+        found = (m.start(), m.end(), m.group("count")) if m else None
+        if len(text) <= 256 and len(_CLAUSES) < 4096:  # bounded: documents are untrusted
+            _CLAUSES[text] = found
+    if found is None:
+        return None
+    return found[0] + at, found[1] + at, found[2]
 
 
 def _count(word: str | None) -> int | None:
@@ -213,12 +250,12 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
         cell.problem("empty-entity-cell", "the Entity cell is empty")
         return cell
     first, rest = lines[0], list(lines[1:])
-    m = _find_clause(first) if _may_have_clause(first) else None
-    has_clause = bool(m)
+    m = _find_clause(first)
+    has_clause = m is not None
     declared: int | None = None
-    if m:
-        head, tail = first[: m.start()], first[m.end() :]
-        count = m.group("count")
+    if m is not None:
+        clause_start, clause_end, count = m
+        head, tail = first[:clause_start], first[clause_end:]
         declared = _count(count)
         name = strip_list_punctuation(head)
         cell = EntityCell(name=name, declared_aliases=declared, name_split="alias-clause")
@@ -245,16 +282,18 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
             if address_text:
                 rest.insert(0, address_text)
     in_aliases = has_clause
+    target = cell.aliases if has_clause else cell.listed_items
+    # The alias whose line may run on into an address: the last one announced.
+    detach_at = declared - 1 if has_clause and declared is not None else -1
     pending = rest[::-1]  # a stack: the next line is last
     while pending:
         line = pending.pop()
         after = dash_item(line)
         if after:
-            target = cell.aliases if has_clause else cell.listed_items
             if line.count("\u2014") <= 1:
                 # One item (most lines): ``after`` is the item before its punctuation.
                 address = ""
-                if has_clause and declared is not None and len(cell.aliases) + 1 == declared:
+                if len(cell.aliases) == detach_at:
                     piece, address = _detach_trailing_address(line)
                     if address:
                         pending.append(address)
@@ -267,12 +306,7 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
             pieces = _split_inline_dashes(line)
             for n, piece in enumerate(pieces):
                 last = n == len(pieces) - 1
-                if (
-                    last
-                    and has_clause
-                    and declared is not None
-                    and len(cell.aliases) + 1 == declared
-                ):
+                if last and len(cell.aliases) == detach_at:
                     piece, address = _detach_trailing_address(piece)
                     if address:
                         pending.append(address)

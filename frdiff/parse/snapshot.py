@@ -12,7 +12,9 @@ nothing is dropped silently.  ``Snapshot.rows`` counts the body rows seen
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -27,7 +29,7 @@ from frdiff.normalize import (
     parse_date,
     unreadable_date,
 )
-from frdiff.parse.cells import parse_entity_cell
+from frdiff.parse.cells import parse_entity_cell, plain_name
 from frdiff.parse.xml import cell_lines, load, local, text_of
 
 _SUPPLEMENT = re.compile(
@@ -145,6 +147,66 @@ class _Building:
 _tostring = etree.tostring
 
 
+def _entry_maker() -> Callable[..., Entry]:
+    """``Entry`` itself, or a faster equivalent: the object with its 12 slots set.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``,
+    about 21,000 instructions an entry (this, 13,000).  Setting the slots, in
+    field order, makes the same object (equal, same repr, same ``to_dict``) as
+    ``Entry(*args)``, as long as ``Entry`` is what this was written against: 12
+    fields, all in slots and set by ``__init__``, nothing else run on construction.
+    Otherwise the constructor itself is used.
+    """
+    fields = dataclasses.fields(Entry)
+    slots = tuple(getattr(Entry, "__slots__", ()))
+    plain = (
+        len(fields) == 12
+        and tuple(f.name for f in fields) == slots
+        and all(f.init for f in fields)
+        and not hasattr(Entry, "__post_init__")
+        and type(Entry).__call__ is type.__call__
+        and Entry.__new__ is object.__new__
+    )
+    if not plain:
+        return Entry
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11 = (vars(Entry)[n].__set__ for n in slots)
+    new = object.__new__
+
+    def make(
+        a0: str,
+        a1: str,
+        a2: tuple[str, ...],
+        a3: tuple[str, ...],
+        a4: str,
+        a5: str,
+        a6: tuple[Citation, ...],
+        a7: tuple[int, ...],
+        a8: tuple[str, ...],
+        a9: tuple[str, ...],
+        a10: str | None,
+        a11: str,
+    ) -> Entry:
+        e = new(Entry)
+        s0(e, a0)
+        s1(e, a1)
+        s2(e, a2)
+        s3(e, a3)
+        s4(e, a4)
+        s5(e, a5)
+        s6(e, a6)
+        s7(e, a7)
+        s8(e, a8)
+        s9(e, a9)
+        s10(e, a10)
+        s11(e, a11)
+        return e
+
+    return make
+
+
+_new_entry = _entry_maker()
+
+
 def _cell_key(el: etree._Element) -> str | bytes:
     """What identifies a cell's reading: a plain-text cell's text, another's markup.
 
@@ -207,6 +269,10 @@ class ParseMemo:
     def entity(self, lines: list[str]) -> _Reading:
         key = tuple(lines)
         found = self._entities.get(key)
+        if found is None and len(lines) == 1:
+            name = plain_name(lines[0])
+            if name:  # a name alone, read as parse_entity_cell reads it
+                found = self._entities[key] = (name, (), (), (), (), ())
         if found is None:
             c = parse_entity_cell(lines)
             found = (
@@ -517,12 +583,15 @@ class _TableReader:
         head_rows, foot_rows = set(head_list), set(foot_list)
         known_cells, read_cell = self.memo._cells, self.memo.read_cell
         for row_el in _iter_tags(table, _ROW_TAGS):
-            children = list(row_el)
-            tags = [c.tag for c in children]
-            if tags.count("TD") == len(tags) or tags.count("ENT") == len(tags):
-                cells_el, all_th = children, False  # the usual rows
-            else:
-                names = [local(t) for t in tags]
+            # The usual rows: every child a TD (or every one an ENT), found by lxml's
+            # tag filter (reading each child's tag costs as much as the cell itself).
+            n = len(row_el)
+            cells_el, all_th = list(row_el.iterchildren("TD")), False
+            if len(cells_el) != n:
+                cells_el = list(row_el.iterchildren("ENT"))
+            if len(cells_el) != n:
+                children = list(row_el)
+                names = [local(c.tag) for c in children]
                 cells_el = [c for c, t in zip(children, names, strict=True) if t in _CELL_TAGS]
                 all_th = all(t == "TH" for t in names if t in _CELL_TAGS)
             if (cells_el and all_th) or row_el in head_rows:
@@ -530,7 +599,21 @@ class _TableReader:
             self.rows += 1
             cells = []
             for c in cells_el:  # inline: this loop runs for every cell of the list
-                key = _tostring(c, with_tail=False) if len(c) else c.text or ""
+                if len(c):
+                    # Text broken by <br/> only (most multi-line cells, nearly all of
+                    # them Entity cells, each its own): the lines are the texts between
+                    # the breaks, as cell_lines reads them, read without the memo.
+                    parts = [c.text]
+                    for br in c:
+                        if br.tag != "br":
+                            break
+                        parts.append(br.tail)
+                    else:
+                        cells.append(_Cell([line for line in map(clean, parts) if line]))
+                        continue
+                    key: str | bytes = _tostring(c, with_tail=False)
+                else:
+                    key = c.text or ""
                 found = known_cells.get(key)
                 cells.append(found if found is not None else read_cell(c, key))
             if len(cells) == 5 and self.country and not cells[0].text:
@@ -701,8 +784,10 @@ class _TableReader:
         if b is None:
             return
         self.pending = None
-        rows = str(b.first_row) if b.first_row == b.last_row else f"{b.first_row}-{b.last_row}"
-        src = f"{self.where}, row {rows}"
+        if b.first_row == b.last_row:
+            src = f"{self.where}, row {b.first_row}"
+        else:
+            src = f"{self.where}, row {b.first_row}-{b.last_row}"
         reading = self.known_entities.get(tuple(b.entity_lines))
         if reading is None:
             reading = self.memo.entity(b.entity_lines)
@@ -717,7 +802,8 @@ class _TableReader:
             self.kinds["unread"] += 1 + b.continuations
             return
         self.kinds["entry"] += 1
-        self.kinds["continuation"] += b.continuations
+        if b.continuations:
+            self.kinds["continuation"] += b.continuations
         cited = self.known_citations.get(b.citations.text)
         if cited is None:
             cited = self.memo.citations(b.citations.text)
@@ -727,7 +813,7 @@ class _TableReader:
         notes_seen = b.entity_footnotes + b.requirement.footnotes + b.policy.footnotes
         # Positional, in field order: a third faster than keywords, for every entry.
         self.entries.append(
-            Entry(
+            _new_entry(
                 b.country,
                 name,
                 aliases,
