@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from frdiff.model import Citation, Entry
 from frdiff.normalize import (
     _FINAL_WORD,
     _LEADING_DASH,
@@ -21,7 +18,7 @@ from frdiff.normalize import (
     ends_with_abbreviation,
 )
 from frdiff.parse.cells import _ALIAS_CLAUSE, _find_clause, parse_entity_cell, plain_name
-from frdiff.parse.snapshot import _new_entry, parse_snapshot
+from frdiff.parse.snapshot import parse_snapshot
 from frdiff.parse.xml import cell_lines
 
 #: Pieces that meet the shortcuts' edge cases: every kind of space, separators,
@@ -79,28 +76,6 @@ def test_plain_name_as_the_entity_cell_reads_it(line: str) -> None:
         assert [name] == [cell.name]
         assert not (cell.aliases or cell.addresses or cell.listed_items or cell.notes)
         assert cell.problems == ([] if name else [("no-name", cell.problems[0][1], line)])
-
-
-def test_entries_made_as_the_constructor_makes_them() -> None:
-    args = (
-        "CHINA, PEOPLE'S REPUBLIC OF",
-        "Name",
-        ("Alias",),
-        ("Address",),
-        "For all items",
-        "Presumption of denial",
-        (Citation("90 FR 1", 90, 1),),
-        (3,),
-        ("Item",),
-        ("Note",),
-        "CN",
-        "doc, row 2",
-    )
-    fast, slow = _new_entry(*args), Entry(*args)
-    assert type(fast) is Entry
-    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
-    assert fast.to_dict() == slow.to_dict()
-    assert [getattr(fast, f.name) for f in dataclasses.fields(Entry)] == list(args)
 
 
 def test_line_break_cells_read_as_cell_lines_reads_them() -> None:

@@ -12,9 +12,7 @@ nothing is dropped silently.  ``Snapshot.rows`` counts the body rows seen
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Callable
 
 from lxml import etree
 
@@ -145,66 +143,6 @@ class _Building:
 
 
 _tostring = etree.tostring
-
-
-def _entry_maker() -> Callable[..., Entry]:
-    """``Entry`` itself, or a faster equivalent: the object with its 12 slots set.
-
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``,
-    about 21,000 instructions an entry (this, 13,000).  Setting the slots, in
-    field order, makes the same object (equal, same repr, same ``to_dict``) as
-    ``Entry(*args)``, as long as ``Entry`` is what this was written against: 12
-    fields, all in slots and set by ``__init__``, nothing else run on construction.
-    Otherwise the constructor itself is used.
-    """
-    fields = dataclasses.fields(Entry)
-    slots = tuple(getattr(Entry, "__slots__", ()))
-    plain = (
-        len(fields) == 12
-        and tuple(f.name for f in fields) == slots
-        and all(f.init for f in fields)
-        and not hasattr(Entry, "__post_init__")
-        and type(Entry).__call__ is type.__call__
-        and Entry.__new__ is object.__new__
-    )
-    if not plain:
-        return Entry
-    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11 = (vars(Entry)[n].__set__ for n in slots)
-    new = object.__new__
-
-    def make(
-        a0: str,
-        a1: str,
-        a2: tuple[str, ...],
-        a3: tuple[str, ...],
-        a4: str,
-        a5: str,
-        a6: tuple[Citation, ...],
-        a7: tuple[int, ...],
-        a8: tuple[str, ...],
-        a9: tuple[str, ...],
-        a10: str | None,
-        a11: str,
-    ) -> Entry:
-        e = new(Entry)
-        s0(e, a0)
-        s1(e, a1)
-        s2(e, a2)
-        s3(e, a3)
-        s4(e, a4)
-        s5(e, a5)
-        s6(e, a6)
-        s7(e, a7)
-        s8(e, a8)
-        s9(e, a9)
-        s10(e, a10)
-        s11(e, a11)
-        return e
-
-    return make
-
-
-_new_entry = _entry_maker()
 
 
 def _cell_key(el: etree._Element) -> str | bytes:
@@ -813,7 +751,7 @@ class _TableReader:
         notes_seen = b.entity_footnotes + b.requirement.footnotes + b.policy.footnotes
         # Positional, in field order: a third faster than keywords, for every entry.
         self.entries.append(
-            _new_entry(
+            Entry(
                 b.country,
                 name,
                 aliases,
