@@ -485,3 +485,19 @@ def test_snapshot_json_round_trip_keeps_accounting(tmp_path: Path) -> None:
     back = load_snapshot(path)
     assert back.accounting == snap.accounting and back.entries == snap.entries
     assert back.to_dict() == snap.to_dict()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_parse_leaves_garbage_collection_as_it_found_it(enabled: bool) -> None:
+    import gc
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        parse_snapshot(SNAPSHOTS[0].read_bytes(), source="a.xml")
+        assert gc.isenabled() is enabled
+        with pytest.raises(ParseError):
+            parse_snapshot(b"<not xml", source="bad.xml")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

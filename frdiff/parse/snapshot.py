@@ -28,7 +28,7 @@ from frdiff.normalize import (
     unreadable_date,
 )
 from frdiff.parse.cells import parse_entity_cell, plain_name
-from frdiff.parse.xml import cell_lines, load, local, text_of
+from frdiff.parse.xml import cell_lines, gc_paused, load, local, text_of
 
 _SUPPLEMENT = re.compile(
     r"^\s*supp(?:lement|\.)?\s*(?:no\.?\s*)?(\d+)\s+to\s+part\s+744\b|"
@@ -260,6 +260,13 @@ def parse_snapshot(
     Raises :class:`~frdiff.errors.ParseError` when the document is not XML or
     holds no Entity List table.
     """
+    with gc_paused():
+        return _parse_snapshot(data, source, date, supplement, memo)
+
+
+def _parse_snapshot(
+    data: bytes, source: str, date: str | None, supplement: int, memo: ParseMemo | None
+) -> Snapshot:
     where = source or "snapshot"
     root = load(data, where=where)
     container = find_supplement(root, supplement, where=where)
