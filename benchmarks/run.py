@@ -123,6 +123,20 @@ class Report:
 # Timing helpers
 
 
+def timed_side_by_side(fns: Sequence[Callable[[], Any]], reps: int) -> list[float]:
+    """Median wall time of each function, runs interleaved (A B A B ...) after one
+    warm-up round, so that each gets the same share of whatever else the machine
+    is doing and their ratio is fair."""
+    times: list[list[float]] = [[] for _ in fns]
+    for rep in range(reps + int(reps > 1)):
+        for fn, out in zip(fns, times, strict=True):
+            t = time.perf_counter()
+            fn()
+            if rep or reps == 1:
+                out.append(time.perf_counter() - t)
+    return [statistics.median(t) for t in times]
+
+
 def timed(fn: Callable[[], Any], reps: int, warmup: int | None = None) -> float:
     """Median wall time of ``fn`` in seconds over ``reps`` runs.
 
@@ -258,9 +272,14 @@ class Inputs:
 def parse_section(report: Report, inp: Inputs, reps: int) -> None:
     s = report.section("1. Parse one full snapshot")
     data = inp.old_bytes
-    t_parse = timed(lambda: parse_snapshot(data), reps)
-    t_floor = timed(lambda: B.lxml_floor(data), reps)
-    t_tree = timed(lambda: B.lxml_floor_tree_only(data), reps)
+    t_parse, t_floor, t_tree = timed_side_by_side(
+        [
+            lambda: parse_snapshot(data),
+            lambda: B.lxml_floor(data),
+            lambda: B.lxml_floor_tree_only(data),
+        ],
+        reps,
+    )
     snap = parse_snapshot(data)
     s.add("input", f"{inp.old_path.name}: {len(data) / 1e6:.2f} MB, {len(snap.entries):,} entries")
     s.add("frdiff parse_snapshot", ms(t_parse))

@@ -19,14 +19,16 @@ from conftest import SNAPSHOTS
 from frdiff.parse import cache
 
 _PROBE = """
-import json, sys
+import sys
+before = set(sys.modules)  # what start-up loaded (an editable install loads pathlib)
+import json
 from frdiff.cli import main
 try:
     main(sys.argv[1:])
 except SystemExit as exc:
     code = exc.code
 sys.stdout.flush()
-sys.stderr.write(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+sys.stderr.write(json.dumps({"code": code, "modules": sorted(set(sys.modules) - before)}))
 """
 
 HEAVY = (
@@ -39,6 +41,7 @@ HEAVY = (
     "sqlite3",
     "platformdirs",
     "_hashlib",  # OpenSSL: a known, unchanged input is not hashed again
+    "pathlib",  # with urllib.parse and ipaddress, a twentieth of the command
 )
 
 

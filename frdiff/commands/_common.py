@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -23,19 +23,27 @@ def dump_json(data: Any) -> str:
     return msgspec.json.format(msgspec.json.encode(data), indent=2).decode() + "\n"
 
 
-def emit(text: str, output: Path | None = None) -> None:
-    """Write ``text`` to ``output`` (atomically) or to standard output."""
+def emit(text: str, output: str | os.PathLike[str] | None = None) -> None:
+    """Write ``text`` to ``output`` (atomically) or to standard output.
+
+    (os.path rather than pathlib here and in the other modules ``frdiff diff``
+    loads: importing pathlib would cost that command a twentieth of its time.)
+    """
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)
+    target = os.fspath(output)
+    folder, name = os.path.split(target)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f".{name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, target)
 
 
-def read_input(path: Path) -> bytes:
+def read_input(path: str | os.PathLike[str]) -> bytes:
     """Read a document given on the command line ("-" is standard input).
 
     Reads at most one byte past the document size bound, so "/dev/zero" or a
@@ -43,10 +51,10 @@ def read_input(path: Path) -> bytes:
     """
     from frdiff.errors import MAX_DOCUMENT_BYTES, TooLargeError
 
-    if str(path) == "-":
+    if os.fspath(path) == "-":
         data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
     else:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             data = f.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
         raise TooLargeError(f"input is over the {MAX_DOCUMENT_BYTES:,}-byte limit", where=str(path))
@@ -56,7 +64,7 @@ def read_input(path: Path) -> bytes:
 output_option = click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     default=None,
     help="Write to this file instead of standard output.",
 )
@@ -68,6 +76,8 @@ def source_options(*, fixtures: bool = False) -> Callable[[Callable[..., Any]], 
     With ``fixtures=True`` the command also reads a fixtures directory (--fixtures).
     Commands receive them as keyword arguments and pass them to :func:`open_archive`.
     """
+    from pathlib import Path
+
     options = [
         click.option(
             "--cache-dir",

@@ -36,7 +36,7 @@ def _load_meta(path: Path | None) -> dict[str, Any] | None:
 )
 @click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md", show_default=True)
 @output_option
-def rule_command(path: Path, meta: Path | None, fmt: str, output: Path | None) -> None:
+def rule_command(path: Path, meta: Path | None, fmt: str, output: str | None) -> None:
     """Read a BIS rule's Federal Register XML and print what it does to the Entity List.
 
     PATH is the rule's full-text XML ("-" for standard input).  Prints every

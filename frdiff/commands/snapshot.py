@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import click
@@ -19,10 +18,14 @@ from frdiff.model import Entry, Finding, Snapshot
 if TYPE_CHECKING:
     from frdiff.parse.snapshot import ParseMemo
 
+#: A file name: str from the command line, or any path object from a caller.
+#: (os.path here, not pathlib: see :func:`frdiff.commands._common.emit`.)
+FileName = str | os.PathLike[str]
+
 _FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-_path_arg = click.Path(dir_okay=False, path_type=Path, allow_dash=True)
+_path_arg = click.Path(dir_okay=False, allow_dash=True)
 no_cache_option = click.option(
     "--no-cache",
     is_flag=True,
@@ -46,59 +49,61 @@ class SnapshotLoader:
         self.cache = cache and parse_cache.enabled()
         self.memo: ParseMemo | None = None
 
-    def load(self, path: Path, date: str | None = None) -> Snapshot:
+    def load(self, path: FileName, date: str | None = None) -> Snapshot:
         """A snapshot from eCFR XML or from ``frdiff snapshot --format json`` output.
 
         The date is ``date`` if given, else what the document says, else a date in
         the file name ("supp4-2025-03-24.xml").  A file the cache knows, unchanged
         since it was read, is not read again.
         """
-        snap = self._known(path, date)
+        path = os.fspath(path)
+        name = os.path.basename(path)
+        snap = self._known(path, name, date)
         if snap is None:
-            st = os.stat(path) if self.cache and str(path) != "-" else None
+            st = os.stat(path) if self.cache and path != "-" else None
             data = read_input(path)
             if data.lstrip()[:1] == b"{":
-                snap = _snapshot_from_json(data, path.name)
+                snap = _snapshot_from_json(data, name)
             else:
-                snap = self._parse(data, path, date, st)
+                snap = self._parse(data, path, name, date, st)
         if date:
             snap = structs.replace(snap, date=date)
         if snap.date is None:
-            m = _FILE_DATE.search(path.name)
+            m = _FILE_DATE.search(name)
             if m:
                 snap = structs.replace(snap, date=m.group(1))
         return snap
 
-    def _known(self, path: Path, date: str | None) -> Snapshot | None:
-        if not self.cache or str(path) == "-":
+    def _known(self, path: str, name: str, date: str | None) -> Snapshot | None:
+        if not self.cache or path == "-":
             return None
         from frdiff.parse import cache as parse_cache
 
-        key = parse_cache.file_key(str(path), date=date)
-        return parse_cache.get_by_key(key, source=path.name) if key else None
+        key = parse_cache.file_key(path, date=date)
+        return parse_cache.get_by_key(key, source=name) if key else None
 
     def _parse(
-        self, data: bytes, path: Path, date: str | None, st: os.stat_result | None
+        self, data: bytes, path: str, name: str, date: str | None, st: os.stat_result | None
     ) -> Snapshot:
         """Parse ``data`` (through the cache when ``st``, the file's stat, is given)."""
         from frdiff.parse import cache as parse_cache
 
         key = parse_cache.cache_key(data, date=date) if st else None
-        snap = parse_cache.get_by_key(key, source=path.name) if key else None
+        snap = parse_cache.get_by_key(key, source=name) if key else None
         if snap is None:
             from frdiff.parse.snapshot import ParseMemo, parse_snapshot
 
             if self.memo is None:
                 self.memo = ParseMemo()
-            snap = parse_snapshot(data, source=path.name, date=date, memo=self.memo)
+            snap = parse_snapshot(data, source=name, date=date, memo=self.memo)
             if key:
                 parse_cache.put_by_key(key, snap)
         if key and st:
-            parse_cache.remember_file(str(path), st, key, date=date)
+            parse_cache.remember_file(path, st, key, date=date)
         return snap
 
 
-def load_snapshot(path: Path, date: str | None = None, *, cache: bool = True) -> Snapshot:
+def load_snapshot(path: FileName, date: str | None = None, *, cache: bool = True) -> Snapshot:
     """One snapshot, as :meth:`SnapshotLoader.load` reads it."""
     return SnapshotLoader(cache=cache).load(path, date)
 
@@ -192,7 +197,7 @@ def snapshot_markdown(snap: Snapshot) -> str:
 @output_option
 @no_cache_option
 def snapshot_command(
-    path: Path, date: str | None, fmt: str, output: Path | None, no_cache: bool
+    path: str, date: str | None, fmt: str, output: str | None, no_cache: bool
 ) -> None:
     """Read an eCFR copy of Supplement No. 4 to Part 744 (the Entity List) as entries.
 
@@ -211,7 +216,7 @@ def snapshot_command(
 )
 @output_option
 @no_cache_option
-def diff_command(old: Path, new: Path, fmt: str, output: Path | None, no_cache: bool) -> None:
+def diff_command(old: str, new: str, fmt: str, output: str | None, no_cache: bool) -> None:
     """Compare two versions of the Entity List, entry by entry and field by field.
 
     OLD and NEW are eCFR XML snapshots (or ``frdiff snapshot --format json``
@@ -231,12 +236,14 @@ def diff_command(old: Path, new: Path, fmt: str, output: Path | None, no_cache: 
         emit(diff_markdown(d) if fmt == "md" else diff_csv(d), output)
 
 
-def _rule_meta(path: Path) -> dict[str, object] | None:
+def _rule_meta(path: str) -> dict[str, object] | None:
     """The rule's FR API metadata from NAME.meta.json beside it, when present."""
-    meta_path = path.with_name(f"{path.stem}.meta.json")
-    if str(path) == "-" or not meta_path.is_file():
-        return None
     import json
+    from pathlib import Path
+
+    meta_path = Path(path).with_name(f"{Path(path).stem}.meta.json")
+    if path == "-" or not meta_path.is_file():
+        return None
 
     try:
         meta = json.loads(meta_path.read_bytes())
@@ -247,10 +254,10 @@ def _rule_meta(path: Path) -> dict[str, object] | None:
 
 @click.command("apply")
 @click.argument("snapshot", type=_path_arg)
-@click.argument("rules", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("rules", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--against",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="A later snapshot: cross-check 'SNAPSHOT + RULES' against it and report disagreements.",
 )
 @click.option(
@@ -263,12 +270,12 @@ def _rule_meta(path: Path) -> dict[str, object] | None:
 @output_option
 @no_cache_option
 def apply_command(
-    snapshot: Path,
-    rules: tuple[Path, ...],
-    against: Path | None,
+    snapshot: str,
+    rules: tuple[str, ...],
+    against: str | None,
     ignore: tuple[str, ...],
     fmt: str,
-    output: Path | None,
+    output: str | None,
     no_cache: bool,
 ) -> None:
     """Apply rules to a snapshot, in the order given, and print the resulting list.
@@ -283,7 +290,7 @@ def apply_command(
     loader = SnapshotLoader(cache=not no_cache)
     base = loader.load(snapshot)
     changesets = [
-        parse_rule(read_input(p), source=p.name, meta=_rule_meta(p)) for p in rules
+        parse_rule(read_input(p), source=os.path.basename(p), meta=_rule_meta(p)) for p in rules
     ]  # fmt: skip
     if against is not None:
         result = crosscheck(base, changesets, loader.load(against), ignore=ignore).to_dict()

@@ -36,12 +36,18 @@ import os
 import sys
 import time
 import zlib
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from frdiff.model import Entry, Finding, Snapshot
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# os.path here, not pathlib: this module is on the path of a cached `frdiff diff`,
+# which importing pathlib would cost a twentieth of its time.
+Directory = str | os.PathLike[str]
 
 #: Bump whenever parsing changes what a document gives: old cache files are then
 #: never used again (the version is part of every key and of every file).
@@ -58,18 +64,29 @@ def default_dir() -> Path:
     """``$FRDIFF_CACHE_DIR/parsed``, else ``parsed`` under the user cache directory.
 
     The same root as :func:`frdiff.store.default_cache_dir` (which this does not
-    import: it would bring in the network stack).  On Linux the XDG rule is applied
-    here, sparing the import of platformdirs.
+    import: it would bring in the network stack).
     """
+    from pathlib import Path
+
+    return Path(_default_dir())
+
+
+def _default_dir() -> str:
+    """:func:`default_dir` as a string.  On Linux the XDG rule is applied here,
+    sparing the import of platformdirs."""
     env = os.environ.get("FRDIFF_CACHE_DIR")
     if env:
-        return Path(env).expanduser() / "parsed"
+        return os.path.join(os.path.expanduser(env), "parsed")
     if sys.platform.startswith("linux") and "ANDROID_DATA" not in os.environ:
         base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
-        return Path(base) / "frdiff" / "parsed"
+        return os.path.join(base, "frdiff", "parsed")
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("frdiff", appauthor=False)) / "parsed"
+    return os.path.join(platformdirs.user_cache_dir("frdiff", appauthor=False), "parsed")
+
+
+def _dir(directory: Directory | None) -> str:
+    return os.fspath(directory) if directory is not None else _default_dir()
 
 
 def enabled() -> bool:
@@ -93,17 +110,19 @@ def get(
     source: str = "",
     date: str | None = None,
     supplement: int = 4,
-    directory: Path | None = None,
+    directory: Directory | None = None,
 ) -> Snapshot | None:
     """The cached parse of ``data`` with these options, or None."""
     key = cache_key(data, date=date, supplement=supplement)
     return get_by_key(key, source=source, directory=directory)
 
 
-def get_by_key(key: str, *, source: str = "", directory: Path | None = None) -> Snapshot | None:
+def get_by_key(
+    key: str, *, source: str = "", directory: Directory | None = None
+) -> Snapshot | None:
     """The cached parse under ``key`` (from :func:`cache_key` or :func:`file_key`), or None."""
-    directory = directory if directory is not None else default_dir()
-    return load(directory / f"{key}.snap", key, source=source, where=source or "snapshot")
+    path = os.path.join(_dir(directory), f"{key}.snap")
+    return load(path, key, source=source, where=source or "snapshot")
 
 
 def put(
@@ -112,7 +131,7 @@ def put(
     *,
     date: str | None = None,
     supplement: int = 4,
-    directory: Path | None = None,
+    directory: Directory | None = None,
 ) -> bool:
     """Cache ``snap``, the parse of ``data`` with these options; False if not written.
 
@@ -121,10 +140,10 @@ def put(
     return put_by_key(cache_key(data, date=date, supplement=supplement), snap, directory=directory)
 
 
-def put_by_key(key: str, snap: Snapshot, *, directory: Path | None = None) -> bool:
+def put_by_key(key: str, snap: Snapshot, *, directory: Directory | None = None) -> bool:
     """Cache ``snap`` under ``key`` (see :func:`put`)."""
-    directory = directory if directory is not None else default_dir()
-    return store(directory / f"{key}.snap", key, snap, where=snap.source or "snapshot")
+    path = os.path.join(_dir(directory), f"{key}.snap")
+    return store(path, key, snap, where=snap.source or "snapshot")
 
 
 def parse_cached(
@@ -133,7 +152,7 @@ def parse_cached(
     source: str = "",
     date: str | None = None,
     supplement: int = 4,
-    directory: Path | None = None,
+    directory: Directory | None = None,
     memo: Any = None,
 ) -> Snapshot:
     """:func:`frdiff.parse.snapshot.parse_snapshot` through the cache.
@@ -178,13 +197,12 @@ def _file_slot(path: str, date: str | None, supplement: int) -> str:
 
 
 def file_key(
-    path: str, *, date: str | None = None, supplement: int = 4, directory: Path | None = None
+    path: str, *, date: str | None = None, supplement: int = 4, directory: Directory | None = None
 ) -> str | None:
     """The cache key recorded for the file at ``path`` (with these parse options), if
     the file is the one recorded: same identity (:func:`file_identity`).  None
     otherwise, or when the file cannot be examined."""
-    directory = directory if directory is not None else default_dir()
-    known = _read_index(directory)
+    known = _read_index(_dir(directory))
     found = known.get(_file_slot(path, date, supplement))
     if found is None:
         return None
@@ -202,29 +220,30 @@ def remember_file(
     *,
     date: str | None = None,
     supplement: int = 4,
-    directory: Path | None = None,
+    directory: Directory | None = None,
 ) -> bool:
     """Record that the file at ``path``, as ``st`` (taken before it was read), holds the
     document cached under ``key``.  Not done (False) for a file changed in the last
     :data:`SETTLED` seconds, or when the index cannot be written (never raises)."""
     if time.time() - max(st.st_mtime, st.st_ctime) < SETTLED:
         return False
-    directory = directory if directory is not None else default_dir()
-    known = _read_index(directory)
+    folder = _dir(directory)
+    known = _read_index(folder)
     slot = _file_slot(path, date, supplement)
     known.pop(slot, None)
     known[slot] = (file_identity(st), key)
     while len(known) > MAX_KNOWN:
         del known[next(iter(known))]
-    return _write_atomically(directory / _INDEX, _INDEX_MAGIC + _ENCODER.encode(known))
+    return _write_atomically(os.path.join(folder, _INDEX), _INDEX_MAGIC + _ENCODER.encode(known))
 
 
 _KnownFiles = dict[str, tuple[tuple[int, int, int, int, int], str]]
 
 
-def _read_index(directory: Path) -> _KnownFiles:
+def _read_index(folder: str) -> _KnownFiles:
     try:
-        raw = (directory / _INDEX).read_bytes()
+        with open(os.path.join(folder, _INDEX), "rb") as f:
+            raw = f.read()
     except OSError:
         return {}
     if not raw.startswith(_INDEX_MAGIC):
@@ -259,7 +278,7 @@ _ENCODER = msgspec.msgpack.Encoder()
 _INDEX_DECODER = msgspec.msgpack.Decoder(_KnownFiles)
 
 
-def store(path: Path, key: str, snap: Snapshot, *, where: str) -> bool:
+def store(path: Directory, key: str, snap: Snapshot, *, where: str) -> bool:
     """Write ``snap`` to ``path`` atomically; False when it cannot be (never raises)."""
     body = _ENCODER.encode(
         _File(
@@ -276,29 +295,31 @@ def store(path: Path, key: str, snap: Snapshot, *, where: str) -> bool:
     )
     if not _write_atomically(path, _MAGIC + _checksum(body) + body):
         return False
-    _prune(path.parent)
+    _prune(os.path.dirname(os.fspath(path)))
     return True
 
 
-def _write_atomically(path: Path, content: bytes) -> bool:
+def _write_atomically(path: Directory, content: bytes) -> bool:
     """Write ``content`` to a temporary name, then rename it over ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    folder, name = os.path.split(os.fspath(path))
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         with open(tmp, "wb") as f:
             f.write(content)
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):
-            tmp.unlink()
+            os.unlink(tmp)
         return False
     return True
 
 
-def load(path: Path, key: str, *, source: str, where: str) -> Snapshot | None:
+def load(path: Directory, key: str, *, source: str, where: str) -> Snapshot | None:
     """The snapshot cached at ``path`` for ``key``, or None (missing or not usable)."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError:
         return None
     head = len(_MAGIC) + _DIGEST
@@ -351,7 +372,7 @@ def _renamed(
     )
 
 
-def _prune(directory: Path) -> None:
+def _prune(directory: str) -> None:
     """Remove the oldest cache files beyond :data:`MAX_FILES` (best effort)."""
     try:
         files = [e for e in os.scandir(directory) if e.name.endswith(".snap")]
