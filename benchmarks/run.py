@@ -211,7 +211,8 @@ def ms(seconds: float) -> str:
 
 
 def ratio(x: float) -> str:
-    return f"{x:,.1f}x"
+    """A ratio with two decimals below 10 (a target of 1x or 3x needs them), one above."""
+    return f"{x:,.2f}x" if x < 10 else f"{x:,.1f}x"
 
 
 def _tool(name: str, python: str = sys.executable) -> list[str] | None:
