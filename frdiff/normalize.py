@@ -99,7 +99,7 @@ _ABBREVIATIONS = frozenset(
 
 
 _FINAL_WORD = re.compile(r"(\S+)\.$")
-_INITIALISM = re.compile(r"(?:\w\.)*\w")
+_INITIALISM = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")  # letters: "9." is no initial
 
 
 def ends_with_abbreviation(text: str) -> bool:
