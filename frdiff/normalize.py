@@ -125,6 +125,20 @@ def ends_with_abbreviation(text: str) -> bool:
     return found
 
 
+#: Abbreviations that a number follows ("No. 28", "Nos. 1 and 2", "Bldg. 3").
+_NUMBER_ABBREVIATIONS = frozenset("no nos nr bldg blk rm apt fl flr ste".split())
+
+
+def ends_with_number_abbreviation(text: str) -> bool:
+    """True when ``text`` ends with an abbreviation that a number follows ("No.", "Bldg."):
+    in "Institute No. 28" the period is not the end of anything, the number is the
+    abbreviation's."""
+    if not text.endswith("."):
+        return False
+    words = text[:-1].rsplit(None, 1)
+    return bool(words) and words[-1].lstrip("(").casefold() in _NUMBER_ABBREVIATIONS
+
+
 #: _abbreviation of the final words met so far ("Ltd.", "Co.", "Company.").
 _ABBREVIATION_WORDS: dict[str, bool] = {}
 
