@@ -99,7 +99,7 @@ _ABBREVIATIONS = frozenset(
 
 
 _FINAL_WORD = re.compile(r"(\S+)\.$")
-_INITIALISM = re.compile(r"(?:\w\.)*\w")
+_INITIALISM = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")  # letters: "9." is no initial
 
 
 def ends_with_abbreviation(text: str) -> bool:
@@ -123,6 +123,20 @@ def ends_with_abbreviation(text: str) -> bool:
         if len(word) <= 64 and len(_ABBREVIATION_WORDS) < 4096:  # bounded: a few hundred recur
             _ABBREVIATION_WORDS[word] = found
     return found
+
+
+#: Abbreviations that a number follows ("No. 28", "Nos. 1 and 2", "Bldg. 3").
+_NUMBER_ABBREVIATIONS = frozenset("no nos nr bldg blk rm apt fl flr ste".split())
+
+
+def ends_with_number_abbreviation(text: str) -> bool:
+    """True when ``text`` ends with an abbreviation that a number follows ("No.", "Bldg."):
+    in "Institute No. 28" the period is not the end of anything, the number is the
+    abbreviation's."""
+    if not text.endswith("."):
+        return False
+    words = text[:-1].rsplit(None, 1)
+    return bool(words) and words[-1].lstrip("(").casefold() in _NUMBER_ABBREVIATIONS
 
 
 #: _abbreviation of the final words met so far ("Ltd.", "Co.", "Company.").

@@ -1,33 +1,28 @@
-"""Entity cells the parser reads wrongly, found by the diff fuzzing (for the parser's owner).
+"""Entity cells the parser once read wrongly, found by the diff fuzzing, and their near
+cases that must keep their reading.
 
-Each test states what the cell says; they are expected to fail until the parser
-(``frdiff/parse/cells.py``) reads them right, and then must be unmarked
-(``strict``: a fix shows up as a failure here).  The diff fuzzing makes no edit
-that produces such a cell (``tests/test_diff_properties.py``, ``reads_back``).
+The diff fuzzing makes no edit that produces a cell that does not read back
+(``tests/test_diff_properties.py``, ``reads_back``); these cells now do.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from frdiff.parse.cells import parse_entity_cell
+from frdiff.parse.cells import parse_entity_cell, split_name_address
+
+_HEAD = "Zorblax Holdings 1 Ltd., a.k.a., the following two aliases:"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_detach_trailing_address takes the '. ' of 'No. 28' for the end of the last alias",
-)
 def test_last_alias_holding_no_and_a_number_is_not_split_into_an_address() -> None:
     # A rename keeps the old name as the last alias; the old name holds "No. 28".
     cell = parse_entity_cell(
         [
-            "Zorblax Holdings 1 Ltd., a.k.a., the following two aliases:",
+            _HEAD,
             "\u2014NIEE; and",
             "\u2014China Electronics Technology Group Corporation No. 28 Institute.",
         ]
     )
-    # Read now: aliases [..., "China Electronics Technology Group Corporation No."],
-    # addresses ["28 Institute"].
     assert cell.aliases == [
         "NIEE",
         "China Electronics Technology Group Corporation No. 28 Institute",
@@ -35,14 +30,105 @@ def test_last_alias_holding_no_and_a_number_is_not_split_into_an_address() -> No
     assert cell.addresses == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="split_name_address splits at the comma after 'Ltd.' though '(PAPL)' is no address",
-)
 def test_a_parenthesised_acronym_after_the_name_is_not_an_address() -> None:
     # The real entry "Poly Asia Pacific Ltd., (PAPL), a.k.a., the following one
     # alias: ..." with its only alias removed.
     cell = parse_entity_cell(["Poly Asia Pacific Ltd., (PAPL)"])
-    # Read now: name "Poly Asia Pacific Ltd.", addresses ["(PAPL)"].
     assert cell.name == "Poly Asia Pacific Ltd., (PAPL)"
     assert cell.addresses == []
+
+
+@pytest.mark.parametrize(
+    ("last", "alias"),
+    [
+        # Real names (Entity List, 2026-07-31) that a number follows "No." in.
+        ("\u2014Joint Stock Company Zavod No. 9.", "Joint Stock Company Zavod No. 9"),
+        ("\u2014Joint Stock Company Zavod No. 9;", "Joint Stock Company Zavod No. 9"),
+        (
+            "\u2014Liyang No. 28 System Equipment Co., Ltd.",
+            "Liyang No. 28 System Equipment Co., Ltd.",
+        ),
+        ("\u2014Plant Nos. 1 and 2;", "Plant Nos. 1 and 2"),
+        ("\u2014Design Bureau Bldg. 3;", "Design Bureau Bldg. 3"),
+        # After another abbreviation, a number with no address after it is the name's.
+        ("\u2014Aerospace Science Co. 2nd Academy.", "Aerospace Science Co. 2nd Academy"),
+        # A legal form after a period goes on with the name.
+        ("\u2014Sky Aviator Co. Ltd.", "Sky Aviator Co. Ltd."),
+    ],
+)
+def test_last_alias_read_whole(last: str, alias: str) -> None:
+    cell = parse_entity_cell([_HEAD, "\u2014NIEE; and", last])
+    assert cell.aliases == ["NIEE", alias]
+    assert cell.addresses == []
+
+
+@pytest.mark.parametrize(
+    ("last", "alias", "address"),
+    [
+        ("\u2014Baz. 12 Road, Moscow, Russia.", "Baz", "12 Road, Moscow, Russia"),
+        ("\u2014Baz Co., Ltd. 12 Road, Moscow.", "Baz Co., Ltd.", "12 Road, Moscow"),
+        ("\u2014Baz Co. Ltd. 12 Road, Moscow.", "Baz Co. Ltd.", "12 Road, Moscow"),
+        ("\u2014Baz Ltd. Moscow, Russia.", "Baz Ltd.", "Moscow, Russia"),
+        # "No." with its number on either side of the end of the alias.
+        (
+            "\u2014CETC No. 28 Institute. 1 Road, Nanjing.",
+            "CETC No. 28 Institute",
+            "1 Road, Nanjing",
+        ),
+        ("\u2014Zavod No. 9; No. 5 Road, Trelm.", "Zavod No. 9", "No. 5 Road, Trelm"),
+        ("\u2014Baz. No. 5 Road, Trelm, Russia.", "Baz", "No. 5 Road, Trelm, Russia"),
+    ],
+)
+def test_last_alias_run_into_an_address_still_detaches_it(
+    last: str, alias: str, address: str
+) -> None:
+    cell = parse_entity_cell([_HEAD, "\u2014NIEE; and", last])
+    assert cell.aliases == ["NIEE", alias]
+    assert cell.addresses == [address]
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "address"),
+    [
+        ("Poly Asia Pacific Ltd., (PAPL).", "Poly Asia Pacific Ltd., (PAPL).", ""),
+        # A real name (Entity List, 2026-07-31): region in parentheses, then a legal form.
+        ("Schmidt & Co., (HK) Ltd.", "Schmidt & Co., (HK) Ltd.", ""),
+        (
+            "Poly Ltd., (PAPL), 12 Road, Wan Chai, Hong Kong.",
+            "Poly Ltd., (PAPL)",
+            "12 Road, Wan Chai, Hong Kong.",
+        ),
+        ("Poly Ltd., (PAPL), Wan Chai, Hong Kong.", "Poly Ltd., (PAPL)", "Wan Chai, Hong Kong."),
+        (
+            "Schmidt & Co., (HK) Ltd., 5 Road, Kowloon.",
+            "Schmidt & Co., (HK) Ltd.",
+            "5 Road, Kowloon.",
+        ),
+        # Near cases that keep their split.
+        ("Foo Ltd., 12 Main Street, City", "Foo Ltd.", "12 Main Street, City"),
+        ("Foo Ltd., (Room 5), 12 Road, Beijing", "Foo Ltd.", "(Room 5), 12 Road, Beijing"),
+        ("Foo Ltd., (PAPL) 12 Road, Beijing", "Foo Ltd.", "(PAPL) 12 Road, Beijing"),
+    ],
+)
+def test_a_parenthesised_designation_after_a_comma_stays_with_the_name(
+    line: str, name: str, address: str
+) -> None:
+    got = split_name_address(line)
+    assert got[:2] == (name, address)
+
+
+def test_a_number_ending_the_last_alias_is_no_initial() -> None:
+    # The real entry "Shanghai Integrated Circuit Equipment & Materials Industry
+    # Innovation Center Co., Ltd.": its last alias "—ICRD Phase 2." kept its period,
+    # the "2" taken for an initial like the "Q." of "John Q.".
+    cell = parse_entity_cell([_HEAD, "\u2014ICRD Phase II; and", "\u2014ICRD Phase 2."])
+    assert cell.aliases == ["ICRD Phase II", "ICRD Phase 2"]
+    cell = parse_entity_cell([_HEAD, "\u2014John Q.; and", "\u2014U.S."])
+    assert cell.aliases == ["John Q.", "U.S."]
+
+
+def test_a_cross_reference_after_the_name_is_still_a_note() -> None:
+    cell = parse_entity_cell(["Foo Ltd., (See alternate address under Hong Kong)."])
+    assert cell.name == "Foo Ltd."
+    assert cell.addresses == []
+    assert cell.notes == ["(See alternate address under Hong Kong)."]

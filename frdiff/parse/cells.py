@@ -16,6 +16,8 @@ from frdiff.normalize import (
     clean,
     clean_alias,
     dash_item,
+    ends_with_abbreviation,
+    ends_with_number_abbreviation,
     fold,
     is_dash_line,
     name_key,
@@ -63,6 +65,9 @@ _ADDRESS_START = re.compile(
     r"st\.\s|ul\.|d\.\s*\d|km\b|zone\b|area\b|level\b|tower\b|[a-z]?\d)",
     re.IGNORECASE,
 )
+#: A parenthesised acronym or short designation ("(PAPL)", "(HK)"), not a cross
+#: reference ("(See alternate address under ...)"), with the spaces after it.
+_DESIGNATION = re.compile(r"\((?!\s*see\b)([^(),;]{1,40})\)\s*", re.IGNORECASE)
 _COMMA = re.compile(r",\s")
 _SENTENCE_END = re.compile(r"[.;]\s+")
 #: Characters either side of a comma that the suffix and address patterns need (their
@@ -171,13 +176,35 @@ def _looks_like_country(text: str) -> bool:
     return last in _COUNTRY_WORDS
 
 
+def _continues_name(line: str, i: int, end: int) -> bool:
+    """Whether the text after the comma at ``i`` is still the name's: a legal form
+    ("..., Ltd."), or a parenthesised designation that ends the name ("..., (PAPL)"),
+    comes before another comma ("..., (PAPL), 12 Road") or before a legal form
+    ("Schmidt & Co., (HK) Ltd.").  ``end`` is where the line's final punctuation starts.
+    """
+    after = line[i + 1 : i + _WINDOW].lstrip()
+    if _LEGAL_SUFFIX.match(after):
+        return True
+    if after[:1] != "(":
+        return False
+    at = i + 1 + (len(line[i + 1 : i + _WINDOW]) - len(after))
+    m = _DESIGNATION.match(line, at, at + 2 * _WINDOW)
+    if m is None or _ADDRESS_START.match(m.group(1).strip()):
+        return False  # no designation, or an address in parentheses ("(Room 5)")
+    more = m.end()
+    return (
+        more >= end or line[more] == "," or bool(_LEGAL_SUFFIX.match(line[more : more + _WINDOW]))
+    )
+
+
 def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str, str, str]:
     """Split "Name, address; and address." into (name, address text, how).
 
     ``how`` is "known" when a name from the rule's instructions fixed the split,
     "heuristic" when the split was guessed, "whole" when the line is all name.
     Names contain commas ("Co., Ltd."), so the split is made at the first comma
-    after which the text is not a legal-form suffix and either the name ends in a
+    after which the text does not continue the name (a legal-form suffix, a
+    parenthesised acronym: :func:`_continues_name`) and either the name ends in a
     legal form or the rest starts like an address (a number, "Room", "No.") or ends
     in a country.
     """
@@ -198,7 +225,8 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
                 return line[:i], line[i + 1 :].strip(), "known"
     # The patterns only look a few characters either side of a comma, so they are
     # given windows, not the rest of the line (which would be quadratic).
-    candidates = [i for i in commas if not _LEGAL_SUFFIX.match(line[i + 1 : i + _WINDOW].lstrip())]
+    end = len(line.rstrip(" .;:"))
+    candidates = [i for i in commas if not _continues_name(line, i, end)]
     for i in candidates:
         if _ENDS_LEGAL.search(line[max(0, i - _WINDOW) : i]) or _ADDRESS_START.match(
             line[i + 1 : i + _WINDOW].lstrip()
@@ -223,15 +251,36 @@ def _split_inline_dashes(text: str) -> list[str]:
 
 
 def _detach_trailing_address(alias_line: str) -> tuple[str, str]:
-    """Split "—Baz. 12 Road, Moscow, Russia." (last alias run into an address)."""
+    """Split "—Baz. 12 Road, Moscow, Russia." (last alias run into an address).
+
+    A period is no sure end of the alias: before a legal form ("Co. Ltd.") the
+    name goes on; after an abbreviation that a number follows ("No. 28", "Bldg. 3")
+    the number is the abbreviation's; after another ("Co.", "Ltd.") the rest is
+    taken for an address only when it has the parts of one ("Co. 2nd Academy" is
+    a name; "Co. 12 Road, Moscow" is not).
+    """
     body = alias_line[:-1]
     if "." not in body and ";" not in body:
         return alias_line, ""  # no "." or ";" with text after it (most aliases)
     for m in _SENTENCE_END.finditer(alias_line):
         rest = alias_line[m.end() :]
-        if _ADDRESS_START.match(rest) or (_looks_like_country(rest) and "," in rest):
-            return alias_line[: m.start() + 1], rest
+        if not (_ADDRESS_START.match(rest) or (_looks_like_country(rest) and "," in rest)):
+            continue
+        piece = alias_line[: m.start() + 1]
+        if piece.endswith("."):
+            if _LEGAL_SUFFIX.match(rest):
+                continue  # "Co. Ltd."
+            if _starts_with_number(rest) and ends_with_number_abbreviation(piece):
+                continue  # "No. 28 Institute"
+            if "," not in rest and ends_with_abbreviation(piece):
+                continue  # "Co. 2nd Academy"
+        return piece, rest
     return alias_line, ""
+
+
+def _starts_with_number(text: str) -> bool:
+    """True for "28 ...", "A54 ..." (a number, perhaps after a letter)."""
+    return text[:1].isdigit() or (text[:1].isalpha() and text[1:2].isdigit())
 
 
 def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> EntityCell:
