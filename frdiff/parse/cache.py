@@ -51,7 +51,7 @@ Directory = str | os.PathLike[str]
 
 #: Bump whenever parsing changes what a document gives: old cache files are then
 #: never used again (the version is part of every key and of every file).
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 #: The layout of a cache file (:class:`_File`).
 _FORMAT = 2
 _MAGIC = b"frdiff-parsed-snapshot\n"
