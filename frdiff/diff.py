@@ -32,7 +32,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import groupby
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from msgspec import structs
 
 from frdiff.model import (
     INFO,
@@ -45,6 +47,9 @@ from frdiff.model import (
     content_key,
 )
 from frdiff.normalize import country_key, fold, name_key
+
+if TYPE_CHECKING:
+    from frdiff.parse.cache import Digested
 
 #: A close-name rename needs at least this rapidfuzz score (0-100) ...
 FUZZY_THRESHOLD = 88.0
@@ -139,6 +144,22 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> Diff:
     )
 
 
+def diff_digested(old: Digested, new: Digested, *, old_label: str, new_label: str) -> Diff | None:
+    """:func:`diff_entries` of two cached snapshots, decoding only what changed.
+
+    Entries of equal content digest are identical, so they are set aside exactly as
+    :func:`diff_entries` sets identical entries aside (the first unpaired old entry
+    first), and only the rest are decoded and diffed: the result is the same.
+    None when an entry turns out damaged (then read the snapshots in full).
+    """
+    left_o, left_n = _set_aside(list(old.digests), list(new.digests))
+    olds, news = old.entries_at(left_o), new.entries_at(left_n)
+    if olds is None or news is None:
+        return None
+    d = diff_entries(olds, news, old_label=old_label, new_label=new_label)
+    return structs.replace(d, unchanged=d.unchanged + len(old.digests) - len(left_o))
+
+
 def diff_entries(
     old: Sequence[Entry], new: Sequence[Entry], *, old_label: str = "", new_label: str = ""
 ) -> Diff:
@@ -218,30 +239,44 @@ def _set_aside_identical(old: Sequence[Entry], new: Sequence[Entry]) -> tuple[li
 
     Identical means equal in every field but ``source`` (:data:`content_key`);
     entries that differ only in layout are left to the passes, which find them
-    unchanged too.
+    unchanged too.  Entries are bucketed by name and compared in full only within
+    a bucket: hashing every entry's whole text would cost more.
     """
-    # Bucketed by name, compared in full only within a bucket: hashing every
-    # entry's whole text would cost more than comparing the few that share a name.
-    pool: dict[str, list[int]] = {}
-    for i, name in enumerate(map(_NAME, old)):
-        bucket = pool.get(name)
+    return _set_aside(
+        list(map(_NAME, old)),
+        list(map(_NAME, new)),
+        lambda i, j: bool(content_key(old[i]) == content_key(new[j])),
+    )
+
+
+def _set_aside(
+    old_keys: list[Hashable],
+    new_keys: list[Hashable],
+    same: Callable[[int, int], bool] | None = None,
+) -> tuple[list[int], list[int]]:
+    """Pair old and new items of equal key (and ``same``, when given), the first
+    unpaired old item first; the indices of the items left on each side."""
+    pool: dict[Hashable, list[int]] = {}
+    for i, k in enumerate(old_keys):
+        bucket = pool.get(k)
         if bucket is None:
-            pool[name] = [i]
+            pool[k] = [i]
         else:
             bucket.append(i)
     left_new = []
-    for j, e in enumerate(new):
-        bucket = pool.get(e.name)
-        if bucket:
-            key = content_key(e)
+    for j, k in enumerate(new_keys):
+        bucket = pool.get(k)
+        if not bucket:
+            left_new.append(j)
+        elif same is None:
+            del bucket[0]
+        else:
             for at, i in enumerate(bucket):
-                if content_key(old[i]) == key:
+                if same(i, j):
                     del bucket[at]
                     break
             else:
                 left_new.append(j)
-        else:
-            left_new.append(j)
     left_old = sorted(i for rest in pool.values() for i in rest)
     return left_old, left_new
 

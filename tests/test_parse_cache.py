@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import marshal
 import os
@@ -120,7 +121,7 @@ def _sealed(body: bytes) -> bytes:
         lambda raw: _sealed(b"\x00\x01garbage"),
         lambda raw: _sealed(msgpack.encode(("not", "a", "snapshot"))),
         lambda raw: _sealed(marshal.dumps(compile("open('/tmp/pwned', 'w')", "x", "exec"))),
-        lambda raw: _sealed(msgpack.encode([*_stored(raw)[:-2], [], []]) + b"trailing"),
+        lambda raw: _sealed(msgpack.encode(_stored(raw)) + b"trailing"),
     ],
     ids=[
         "empty",
@@ -155,7 +156,7 @@ def _stored(raw: bytes) -> list:
 def _tampered(value: list, entry_field: str, new: object) -> list:
     entries = [dict(e) for e in value[7]]
     entries[0][entry_field] = new
-    return [*value[:7], entries, value[8]]
+    return [*value[:7], entries, *value[8:]]
 
 
 @pytest.mark.parametrize(
@@ -349,3 +350,52 @@ def test_a_damaged_index_is_ignored(
         reads = Reads(monkeypatch)
         assert load_snapshot(path).to_dict() == want
         assert reads.calls == 1
+
+
+# ---------------------------------------------------------------------------
+# Diffing known files by entry digest
+
+
+PAIRS = [*itertools.pairwise(SNAPSHOTS), (SNAPSHOTS[4], SNAPSHOTS[2])]
+
+
+@pytest.mark.parametrize(("old", "new"), PAIRS, ids=[f"{a.stem}-{b.stem}" for a, b in PAIRS])
+def test_a_diff_of_known_files_by_digest_is_the_full_diff(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: Path, new: Path
+) -> None:
+    import frdiff.diff
+
+    a = _settled_copy(old, tmp_path / old.name, monkeypatch)
+    b = _settled_copy(new, tmp_path / new.name, monkeypatch)
+    code, want = _run("diff", str(a), str(b), "--format", "json", "--no-cache")
+    assert code == 0
+    assert _run("diff", str(a), str(b), "--format", "json") == (0, want), "fills the cache"
+
+    def full_diff(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the files are known: the diff goes by digest")
+
+    monkeypatch.setattr(frdiff.diff, "diff_snapshots", full_diff)
+    assert _run("diff", str(a), str(b), "--format", "json") == (0, want)
+
+
+def test_a_damaged_entry_sends_the_diff_back_to_the_full_path(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = _settled_copy(SNAPSHOTS[2], tmp_path / "old.xml", monkeypatch)
+    b = _settled_copy(SNAPSHOTS[3], tmp_path / "new.xml", monkeypatch)
+    import frdiff.diff
+
+    want = _run("diff", str(a), str(b), "--format", "json", "--no-cache")[1]
+    assert _run("diff", str(a), str(b), "--format", "json") == (0, want)
+    added = json.loads(want)["added"][0]["name"]
+    for path in cache_dir.glob("*.snap"):
+        stored = _stored(path.read_bytes())
+        for entry in stored[7]:
+            if entry["name"] == added:
+                entry["name"] = 42  # an entry the diff must decode
+                path.write_bytes(_sealed(msgpack.encode(stored)))
+    full = frdiff.diff.diff_snapshots
+    calls = []
+    monkeypatch.setattr(frdiff.diff, "diff_snapshots", lambda *a: calls.append(1) or full(*a))
+    assert _run("diff", str(a), str(b), "--format", "json") == (0, want)
+    assert calls == [1], "the damaged entry sent the diff back to the full path"

@@ -16,6 +16,7 @@ from frdiff.errors import ParseError
 from frdiff.model import Entry, Finding, Snapshot
 
 if TYPE_CHECKING:
+    from frdiff.parse.cache import Digested
     from frdiff.parse.snapshot import ParseMemo
 
 #: A file name: str from the command line, or any path object from a caller.
@@ -73,6 +74,22 @@ class SnapshotLoader:
             if m:
                 snap = structs.replace(snap, date=m.group(1))
         return snap
+
+    def digested(self, path: FileName) -> tuple[Digested, str] | None:
+        """A known, cached file's snapshot with its entries still encoded, and its
+        label (its date, from the document or the file name, else its name)."""
+        path = os.fspath(path)
+        if not self.cache or path == "-":
+            return None
+        from frdiff.parse import cache as parse_cache
+
+        key = parse_cache.file_key(path)
+        name = os.path.basename(path)
+        found = parse_cache.get_digested(key, source=name) if key else None
+        if found is None:
+            return None
+        m = _FILE_DATE.search(name)
+        return found, found.date or (m.group(1) if m else name)
 
     def _known(self, path: str, name: str, date: str | None) -> Snapshot | None:
         if not self.cache or path == "-":
@@ -224,10 +241,14 @@ def diff_command(old: str, new: str, fmt: str, output: str | None, no_cache: boo
     an alias, or a close name) and moved between countries.  Markup, whitespace
     and row order are never a change.
     """
-    from frdiff.diff import diff_snapshots
+    from frdiff.diff import diff_digested, diff_snapshots
 
     loader = SnapshotLoader(cache=not no_cache)
-    d = diff_snapshots(loader.load(old), loader.load(new))
+    # Both files known and cached: compare entry digests, decode only what changed.
+    a, b = loader.digested(old), loader.digested(new)
+    d = diff_digested(a[0], b[0], old_label=a[1], new_label=b[1]) if a and b else None
+    if d is None:
+        d = diff_snapshots(loader.load(old), loader.load(new))
     if fmt == "json":
         emit(dump_json(d.to_dict()), output)
     else:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from frdiff.model import Entry, Finding, Snapshot
+from frdiff.model import Entry, Finding, Snapshot, content_key
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -53,7 +53,7 @@ Directory = str | os.PathLike[str]
 #: never used again (the version is part of every key and of every file).
 PARSER_VERSION = 2
 #: The layout of a cache file (:class:`_File`).
-_FORMAT = 2
+_FORMAT = 3
 _MAGIC = b"frdiff-parsed-snapshot\n"
 _DIGEST = 4  # bytes of CRC-32 after the magic
 #: Cache files kept; the oldest beyond this are removed when one is written.
@@ -258,8 +258,8 @@ def _read_index(folder: str) -> _KnownFiles:
 # Files
 
 
-class _File(msgspec.Struct, array_like=True, frozen=True):
-    """What a cache file holds (after the magic and the checksum)."""
+class _Header(msgspec.Struct, array_like=True, frozen=True):
+    """The start of a cache file (after the magic and the checksum)."""
 
     format: int
     parser_version: int
@@ -269,13 +269,39 @@ class _File(msgspec.Struct, array_like=True, frozen=True):
     date: str | None
     rows: int
     accounting: tuple[tuple[str, int], ...]
+
+
+class _File(_Header, frozen=True):
+    """What a cache file holds."""
+
     entries: tuple[Entry, ...]
     findings: tuple[Finding, ...]
+    #: Each entry's :func:`content_digest`, in order.
+    digests: tuple[bytes, ...]
+
+
+class _UndecodedFile(_Header, frozen=True):
+    """A cache file with its entries left encoded (see :class:`Digested`)."""
+
+    entries: tuple[msgspec.Raw, ...]
+    findings: tuple[msgspec.Raw, ...]
+    digests: tuple[bytes, ...]
 
 
 _DECODER = msgspec.msgpack.Decoder(_File)
+_UNDECODED = msgspec.msgpack.Decoder(_UndecodedFile)
+_ENTRY_DECODER = msgspec.msgpack.Decoder(Entry)
 _ENCODER = msgspec.msgpack.Encoder()
 _INDEX_DECODER = msgspec.msgpack.Decoder(_KnownFiles)
+
+
+def content_digest(entry: Entry) -> bytes:
+    """128 bits of BLAKE2b over an entry's content (every field but ``source``):
+    equal digests mean identical entries, as git takes equal hashes for equal files."""
+    import hashlib
+
+    encoded = _ENCODER.encode(content_key(entry))
+    return hashlib.blake2b(encoded, digest_size=16).digest()
 
 
 def store(path: Directory, key: str, snap: Snapshot, *, where: str) -> bool:
@@ -291,6 +317,7 @@ def store(path: Directory, key: str, snap: Snapshot, *, where: str) -> bool:
             snap.accounting,
             snap.entries,
             snap.findings,
+            tuple(map(content_digest, snap.entries)),
         )
     )
     if not _write_atomically(path, _MAGIC + _checksum(body) + body):
@@ -317,22 +344,16 @@ def _write_atomically(path: Directory, content: bytes) -> bool:
 
 def load(path: Directory, key: str, *, source: str, where: str) -> Snapshot | None:
     """The snapshot cached at ``path`` for ``key``, or None (missing or not usable)."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError:
-        return None
-    head = len(_MAGIC) + _DIGEST
-    if len(raw) <= head or not raw.startswith(_MAGIC):
-        return None
-    body = memoryview(raw)[head:]
-    if _checksum(body) != raw[len(_MAGIC) : head]:
+    body = _sealed_body(path)
+    if body is None:
         return None
     try:
         f = _DECODER.decode(body)
     except msgspec.DecodeError:  # malformed or of the wrong shape or type
         return None
     if (f.format, f.parser_version, f.key) != (_FORMAT, PARSER_VERSION, key):
+        return None
+    if len(f.digests) != len(f.entries):
         return None
     entries, findings = f.entries, f.findings
     if f.where != where:
@@ -345,6 +366,65 @@ def load(path: Directory, key: str, *, source: str, where: str) -> Snapshot | No
         rows=f.rows,
         accounting=f.accounting,
     )
+
+
+def _sealed_body(path: Directory) -> memoryview | None:
+    """A cache file's body, when the file is there, whole and undamaged."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return None
+    head = len(_MAGIC) + _DIGEST
+    if len(raw) <= head or not raw.startswith(_MAGIC):
+        return None
+    body = memoryview(raw)[head:]
+    if _checksum(body) != raw[len(_MAGIC) : head]:
+        return None
+    return body
+
+
+class Digested:
+    """A cached snapshot whose entries stay encoded until asked for, with each
+    entry's :func:`content_digest`: the differ compares digests and decodes only
+    the entries that changed (:func:`frdiff.diff.diff_digested`)."""
+
+    __slots__ = ("_raws", "_stored_where", "date", "digests", "where")
+
+    def __init__(self, f: _UndecodedFile, where: str) -> None:
+        self.date = f.date
+        self.where = where
+        self.digests = f.digests
+        self._raws = f.entries
+        self._stored_where = f.where
+
+    def entries_at(self, indices: list[int]) -> list[Entry] | None:
+        """The entries at ``indices``, decoded and checked (None if one is damaged)."""
+        try:
+            entries = tuple(_ENTRY_DECODER.decode(self._raws[i]) for i in indices)
+        except msgspec.DecodeError:
+            return None
+        if self._stored_where != self.where:
+            entries = _renamed(entries, (), self._stored_where, self.where)[0]
+        return list(entries)
+
+
+def get_digested(
+    key: str, *, source: str = "", directory: Directory | None = None
+) -> Digested | None:
+    """The cached snapshot under ``key`` with its entries still encoded, or None."""
+    body = _sealed_body(os.path.join(_dir(directory), f"{key}.snap"))
+    if body is None:
+        return None
+    try:
+        f = _UNDECODED.decode(body)
+    except msgspec.DecodeError:
+        return None
+    if (f.format, f.parser_version, f.key) != (_FORMAT, PARSER_VERSION, key):
+        return None
+    if len(f.digests) != len(f.entries) or any(len(d) != 16 for d in f.digests):
+        return None
+    return Digested(f, source or "snapshot")
 
 
 def _checksum(body: bytes | memoryview) -> bytes:
