@@ -24,6 +24,12 @@ hashing it (:func:`file_key`).  Files changed in the last :data:`SETTLED`
 seconds are not recorded, so a change within one tick of a coarse clock is never
 missed.
 
+Each file also holds every entry's :func:`content_digest`, so that two cached
+snapshots can be diffed by digest, decoding only the entries that changed
+(:func:`get_digested`, :func:`frdiff.diff.diff_digested`).  The cache is not a
+security boundary: whoever can write it can write anything else the user can,
+so the CRC guards against damage, not against forgery.
+
 This module imports neither lxml nor the network stack (nor OpenSSL, until a
 document has to be hashed): a command whose inputs are all known never loads the
 XML parser.
