@@ -399,3 +399,15 @@ def test_a_damaged_entry_sends_the_diff_back_to_the_full_path(
     monkeypatch.setattr(frdiff.diff, "diff_snapshots", lambda *a: calls.append(1) or full(*a))
     assert _run("diff", str(a), str(b), "--format", "json") == (0, want)
     assert calls == [1], "the damaged entry sent the diff back to the full path"
+
+
+def test_a_key_in_the_index_never_names_a_file_outside_the_cache(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _settled_copy(OLD, tmp_path / "old.xml", monkeypatch)
+    key = cache.cache_key(path.read_bytes())
+    assert cache.remember_file(str(path), path.stat(), key)
+    assert cache.file_key(str(path)) == key
+    for bad in ("../../etc/passwd", "/abs", key.upper(), key[:-1], key + "0"):
+        assert cache.remember_file(str(path), path.stat(), bad)
+        assert cache.file_key(str(path)) is None, bad

@@ -189,6 +189,7 @@ SETTLED = 2.0
 #: Files remembered; the oldest are forgotten beyond this.
 MAX_KNOWN = 256
 _INDEX = "files.idx"
+_HEX = frozenset("0123456789abcdef")
 _INDEX_MAGIC = b"frdiff-known-files 1\n"
 
 
@@ -210,8 +211,8 @@ def file_key(
     otherwise, or when the file cannot be examined."""
     known = _read_index(_dir(directory))
     found = known.get(_file_slot(path, date, supplement))
-    if found is None:
-        return None
+    if found is None or len(found[1]) != 64 or not set(found[1]) <= _HEX:
+        return None  # (a key names a file: nothing but a sha256 in hex will do)
     try:
         identity = file_identity(os.stat(path))
     except OSError:
