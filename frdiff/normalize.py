@@ -89,6 +89,8 @@ def name_key(name: str) -> str:
 # Entity cell conventions
 
 _LEADING_DASH = re.compile(r"^\s*[\u2014\u2013\u2012\u2015-]+\s*")
+#: The dashes that _LEADING_DASH takes.
+DASHES = "\u2014\u2013\u2012\u2015-"
 _DOTS = re.compile(r"\.{2,}$")
 _TRAILING_AND = re.compile(r"(?:[;,]\s*|\s+)and\s*$", re.IGNORECASE)
 _ABBREVIATIONS = frozenset(
@@ -208,6 +210,18 @@ def strip_item(text: str) -> str:
         short = text[:-1].rstrip()
         if short and short[-1] not in ".;,: " and short[-3:].lower() != "and":
             return short
+    elif text[-5:-3] in ("; ", ", ") and text[-3:].isascii() and text[-3:].lower() == "and":
+        # "Name; and": the loop drops "; and" (as _drop_trailing_and's own shortcut
+        # does) and stops at a text ending in neither punctuation, space nor "and".
+        short = text[:-5]
+        if (
+            short
+            and not short[0].isspace()
+            and not short[-1].isspace()
+            and short[-1] not in ".;,:"
+            and short[-3:].lower() != "and"
+        ):
+            return short
     # Text ending in neither punctuation nor "and" is left as it is (most names and
     # addresses): a pass of the loop would not change it.
     while text and (text[-1] in ".;,: " or text[-3:].lower() == "and"):
@@ -227,6 +241,10 @@ def strip_item(text: str) -> str:
 
 def dash_item(text: str) -> str:
     """The clean text after an Entity-cell line's leading dash; "" for other lines."""
+    after = text[1:2]
+    if text[:1] == "\u2014" and after and after not in DASHES and not after.isspace():
+        # One em dash, then neither dash nor space (most lines): the pattern's match.
+        return clean(text[1:])
     m = _LEADING_DASH.match(text)
     return clean(text[m.end() :]) if m else ""
 
