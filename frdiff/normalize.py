@@ -222,6 +222,11 @@ def strip_item(text: str) -> str:
             and short[-3:].lower() != "and"
         ):
             return short
+    return _strip_loop(text)
+
+
+def _strip_loop(text: str) -> str:
+    """What :func:`strip_item` does, step by step (its shortcuts must agree)."""
     # Text ending in neither punctuation nor "and" is left as it is (most names and
     # addresses): a pass of the loop would not change it.
     while text and (text[-1] in ".;,: " or text[-3:].lower() == "and"):

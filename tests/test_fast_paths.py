@@ -13,9 +13,11 @@ from frdiff.normalize import (
     _WS,
     _abbreviation,
     _drop_trailing_and,
+    _strip_loop,
     clean,
     dash_item,
     ends_with_abbreviation,
+    strip_item,
 )
 from frdiff.parse.cells import _ALIAS_CLAUSE, _find_clause, parse_entity_cell, plain_name
 from frdiff.parse.snapshot import parse_snapshot
@@ -51,6 +53,12 @@ def test_dash_item_after_the_leading_dashes(text: str) -> None:
     for line in (text, "\u2014" + text):
         m = _LEADING_DASH.match(line)
         assert dash_item(line) == (clean(line[m.end() :]) if m else "")
+
+
+@given(_TEXT, st.sampled_from(["", ";", ",", ".", ":", "; and", ", and", " and", "..", "Ltd."]))
+def test_strip_item_shortcuts_agree_with_its_loop(text: str, end: str) -> None:
+    item = clean(text + end)
+    assert strip_item(item) == _strip_loop(item)
 
 
 @given(_TEXT)
