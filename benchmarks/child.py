@@ -5,7 +5,11 @@
 - ``diff OLD NEW``: parse both, then diff them under tracemalloc;
 - ``deepdiff OLD NEW``: parse both, then DeepDiff them (maxrss only);
 - ``history BASE N``: parse BASE, then generate N versions and diff each
-  consecutive pair under tracemalloc.
+  consecutive pair under tracemalloc;
+- ``parse FILE`` / ``floor FILE``: the wall time of one first parse of FILE (by
+  frdiff, or by lxml visiting every text node), in a process that has imported
+  everything and parsed an unrelated document, but never this one: caches that
+  outlive a parse cannot make a repeated parse look faster than a first one.
 
 ``--rows N`` trims each snapshot to its first N table rows first (quick runs).
 Peak traced memory covers the measured step; ``maxrss`` the whole process.
@@ -50,13 +54,16 @@ def _maxrss_mb() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.child")
-    ap.add_argument("mode", choices=("diff", "deepdiff", "history"))
+    ap.add_argument("mode", choices=("diff", "deepdiff", "history", "parse", "floor"))
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--rows", type=int, default=None)
     ap.add_argument("--versions", type=int, default=50)
     args = ap.parse_args(argv)
 
     from frdiff.parse.snapshot import parse_snapshot
+
+    if args.mode in ("parse", "floor"):
+        return _first_parse(args.mode, Path(args.paths[0]).read_bytes(), parse_snapshot)
 
     snaps = [parse_snapshot(_read(p, args.rows), source=p) for p in args.paths]
     gc.collect()
@@ -98,6 +105,32 @@ def main(argv: list[str] | None = None) -> int:
         out["changes"] = changes
     out["maxrss_mb"] = _maxrss_mb()
     print(json.dumps(out))
+    return 0
+
+
+#: A document sharing no text with the real list: it warms imports and compiled
+#: regular expressions, not the caches keyed by cell text.
+_WARM_UP = (
+    b"<DIV9 N='Supplement No. 4 to Part 744'><TABLE><TR><TH>Country</TH><TH>Entity</TH>"
+    b"<TH>License requirement</TH><TH>License review policy</TH><TH>Federal Register "
+    b"citation</TH></TR><TR><TD>ATLANTIS</TD><TD>Warmup Works, a.k.a., the following "
+    b"alias:<br/>\xe2\x80\x94Warm.<br/>1 Test Road, Town.</TD><TD>For all items.</TD><TD>Presumption "
+    b"of denial.</TD><TD>1 FR 1, 1/2/03.</TD></TR></TABLE></DIV9>"
+)
+
+
+def _first_parse(mode: str, data: bytes, parse_snapshot: Any) -> int:
+    import time
+
+    from .baselines import lxml_floor
+
+    work = (lambda: parse_snapshot(data)) if mode == "parse" else (lambda: lxml_floor(data))
+    parse_snapshot(_WARM_UP)
+    lxml_floor(_WARM_UP)
+    gc.collect()
+    t = time.perf_counter()
+    work()
+    print(json.dumps({"mode": mode, "seconds": time.perf_counter() - t}))
     return 0
 
 
