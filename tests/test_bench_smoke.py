@@ -115,3 +115,21 @@ def test_deepdiff_reading_finds_records():
     got = B.deepdiff_records(DeepDiff(old, new, ignore_order=True, view="tree"))
     assert got.added == {2}
     assert got.pairs == {(0, 1)}
+
+
+def test_a_first_parse_is_timed_in_a_fresh_process(tmp_path):
+    import json
+    import subprocess
+
+    small = tmp_path / "small.xml"
+    small.write_bytes(B.trim((ECFR / "supp4-2025-03-24.xml").read_bytes(), 40))
+    for mode in ("parse", "floor"):
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.child", mode, str(small)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
+        out = json.loads(done.stdout)
+        assert out["mode"] == mode and 0 < out["seconds"] < 10
