@@ -215,7 +215,7 @@ def reads_back(e: Entry, lay: Layout) -> bool:
 
     The real entries used are those that are (:func:`base`), but an edit can make
     one that is not: removing the only alias of "Tactical Missile Corporation,
-    Smolensk Aviation Plant" leaves a cell read as the name "Tactical Missile
+    Smolensk Aviation Plant" once left a cell read as the name "Tactical Missile
     Corporation" and an address "Smolensk Aviation Plant".  The differ can only see
     what is read, so the generator makes no such edit (``tests/test_parser_misreads.py``
     keeps the cells once misread, now read right, for the parser).
@@ -450,6 +450,7 @@ _CETC28 = "China Electronics Technology Group Corporation No. 28 Institute"
 _POLY = "Poly Asia Pacific Ltd., (PAPL)"
 _MYTEL = "Telecom International Myanmar Company Limited"
 _IRGC = "Islamic Revolutionary Guard Corps Aerospace Force"
+_SMOLENSK = "Tactical Missile Corporation, Smolensk Aviation Plant"
 
 
 def _real(name: str) -> Entry:
@@ -466,6 +467,9 @@ def _real(name: str) -> Entry:
         # Its only alias removed, the cell is "Poly Asia Pacific Ltd., (PAPL)" (once
         # read as a name and an address "(PAPL)"): the removal is made.
         (_POLY, Edits(modify={0: Modification(1, ("alias-",))}), True),
+        # Its only alias removed, the cell is "Tactical Missile Corporation, Smolensk
+        # Aviation Plant" (once read as a name and an address): the removal is made.
+        (_SMOLENSK, Edits(modify={0: Modification(1, ("alias-",))}), True),
         # Footnote 5 added to an entry that has it: a change of nothing, not made.
         ("Zhangjiang Laboratory", Edits(modify={0: Modification(1, ("footnote",))}), False),
         # One of two aliases alike under the comparison key removed: the one gone
@@ -473,7 +477,14 @@ def _real(name: str) -> Entry:
         (_MYTEL, Edits(modify={0: Modification(2, ("policy", "alias-", "alias+"))}), True),
         (_IRGC, Edits(modify={0: Modification(3, ("alias-", "alias+"), insert_at=5)}), True),
     ],
-    ids=["rename-cetc28", "alias-poly", "footnote-again", "alias-mytel", "alias-irgc"],
+    ids=[
+        "rename-cetc28",
+        "alias-poly",
+        "alias-smolensk",
+        "footnote-again",
+        "alias-mytel",
+        "alias-irgc",
+    ],
 )
 def test_fuzz_found_examples(name: str, edits: Edits, made: bool, lay: Layout) -> None:
     old = [_real(name), _real("Zagros Airlines"), _real("Paya Electronics Complex")]

@@ -132,3 +132,67 @@ def test_a_cross_reference_after_the_name_is_still_a_note() -> None:
     assert cell.name == "Foo Ltd."
     assert cell.addresses == []
     assert cell.notes == ["(See alternate address under Hong Kong)."]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Cells of the eCFR Supplement No. 4 (fixtures/ecfr/supp4-2026-07-31.xml):
+        # a sub-unit after the legal form, no address (once read as the name before
+        # the comma and an address, so three entities became three of one name).
+        "Tactical Missile Corporation, Joint Stock Company Saratov Radio Instrument Plant.",
+        "Tactical Missile Corporation, Joint Stock Company \u201cPlant Dagdiesel\u201d.",
+        "Tactical Missile Corporation, Petrovsky Electromechanical Plant \u201cMolot\u201d.",
+        "Tactical Missile Corporation, NPO Electromechanics.",
+        "Shenzhen HiSilicon Technologies Co., Electrical Research Center.",
+        "Huawei Technologies Co., Ltd. (Huawei). Affiliated Entity: Huawei Technologies"
+        " Co., Ltd., Beijing Research Institute.",
+        "Frontier Services Group Limited, FLC & FRONTIER SERVICES GROUPL MENA DMCC,.",
+    ],
+)
+def test_a_sub_unit_after_a_legal_form_stays_with_the_name(line: str) -> None:
+    cell = parse_entity_cell([line])
+    assert cell.name == line.rstrip(".,")
+    assert cell.addresses == []
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "address"),
+    [
+        # The real cell: a city and its province after the legal form.
+        (
+            "Xi'an Huawei Technologies Co., Ltd., Xi'an, Shaanxi.",
+            "Xi'an Huawei Technologies Co., Ltd.",
+            "Xi'an, Shaanxi",
+        ),
+        # Real addresses that do not start like one (no number, "Room", "No."), after
+        # a legal form: a digit, or more comma-separated parts, or a country.
+        (
+            "Zorblax Trading Co., Ltd., B-11a-02 Keshi Plaza 28 Shangdi Xinxi Rd Beijing"
+            " 100058 China.",
+            "Zorblax Trading Co., Ltd.",
+            "B-11a-02 Keshi Plaza 28 Shangdi Xinxi Rd Beijing 100058 China",
+        ),
+        (
+            "Zorblax Corporation, Mira prospect, 2-7 601901 Kovrov, Russia.",
+            "Zorblax Corporation",
+            "Mira prospect, 2-7 601901 Kovrov, Russia",
+        ),
+        (
+            "Zorblax JSC, Gansheng Building Ganyuan 6th, Shandong, China.",
+            "Zorblax JSC",
+            "Gansheng Building Ganyuan 6th, Shandong, China",
+        ),
+        (
+            "Zorblax Corporation, Moscow, Russia.",
+            "Zorblax Corporation",
+            "Moscow, Russia",
+        ),
+    ],
+)
+def test_an_address_after_a_legal_form_is_still_split_off(
+    line: str, name: str, address: str
+) -> None:
+    cell = parse_entity_cell([line])
+    assert cell.name == name
+    assert cell.addresses == [address]

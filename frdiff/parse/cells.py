@@ -69,6 +69,8 @@ _ADDRESS_START = re.compile(
 #: reference ("(See alternate address under ...)"), with the spaces after it.
 _DESIGNATION = re.compile(r"\((?!\s*see\b)([^(),;]{1,40})\)\s*", re.IGNORECASE)
 _COMMA = re.compile(r",\s")
+#: A cross reference ("(See alternate address under Hong Kong)"), the address's note.
+_SEE_NOTE = re.compile(r"\(\s*see\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.;]\s+")
 #: Characters either side of a comma that the suffix and address patterns need (their
 #: longest alternative is "incorporated."), with a wide margin.
@@ -204,9 +206,10 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     "heuristic" when the split was guessed, "whole" when the line is all name.
     Names contain commas ("Co., Ltd."), so the split is made at the first comma
     after which the text does not continue the name (a legal-form suffix, a
-    parenthesised acronym: :func:`_continues_name`) and either the name ends in a
-    legal form or the rest starts like an address (a number, "Room", "No.") or ends
-    in a country.
+    parenthesised acronym: :func:`_continues_name`) and either the rest starts like
+    an address (a number, "Room", "No."), or the name ends in a legal form and the
+    rest has the parts of an address (a digit, more comma-separated parts, a
+    country at its end), or the line ends in a country.
     """
     line = clean(line)
     commas = [m.start() for m in _COMMA.finditer(line)] if "," in line else []
@@ -227,9 +230,21 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     # given windows, not the rest of the line (which would be quadratic).
     end = len(line.rstrip(" .;:"))
     candidates = [i for i in commas if not _continues_name(line, i, end)]
-    for i in candidates:
-        if _ENDS_LEGAL.search(line[max(0, i - _WINDOW) : i]) or _ADDRESS_START.match(
-            line[i + 1 : i + _WINDOW].lstrip()
+    # Whether the text after a comma looks like an address is read from the whole
+    # line once: its last digit, its last candidate comma, the place it ends in, its
+    # last cross reference.
+    last_digit = next((j for j in range(end - 1, -1, -1) if line[j].isdigit()), -1)
+    ends_in_country = _looks_like_country(line)
+    last_see = max((m.start() for m in _SEE_NOTE.finditer(line)), default=-1)
+    for n, i in enumerate(candidates):
+        if _ADDRESS_START.match(line[i + 1 : i + _WINDOW].lstrip()):
+            return line[:i], line[i + 1 :].strip(), "heuristic"
+        # After a legal form, the rest is an address only when it has the parts of
+        # one: a number, more comma-separated parts, a country at its end, or a
+        # cross reference.  A rest with none is a sub-unit of the name ("Tactical
+        # Missile Corporation, Joint Stock Company Saratov Radio Instrument Plant").
+        if _ENDS_LEGAL.search(line[max(0, i - _WINDOW) : i]) and (
+            last_digit > i or n + 1 < len(candidates) or ends_in_country or last_see > i
         ):
             return line[:i], line[i + 1 :].strip(), "heuristic"
     if candidates and _looks_like_country(line):
