@@ -196,3 +196,26 @@ def test_an_address_after_a_legal_form_is_still_split_off(
     cell = parse_entity_cell([line])
     assert cell.name == name
     assert cell.addresses == [address]
+
+
+@pytest.mark.parametrize(
+    ("lines", "aliases", "declared"),
+    [
+        (["Zorblax Ltd., a.k.a., the following alias:", "\u2014Zorb."], ["Zorb"], None),
+        (["Zorblax Ltd., a.k.a., the following alias: \u2014Zorb."], ["Zorb"], None),
+        (
+            ["Zorblax Ltd., a.k.a., the following aliases:", "\u2014Zorb; and", "\u2014ZL."],
+            ["Zorb", "ZL"],
+            None,
+        ),
+        (["Zorblax Ltd., a.k.a., the following one alias:", "\u2014Zorb."], ["Zorb"], 1),
+        (["Zorblax Ltd., a.k.a. Zorb"], ["Zorb"], None),
+    ],
+)
+def test_an_alias_clause_without_a_count_is_still_a_clause(
+    lines: list[str], aliases: list[str], declared: int | None
+) -> None:
+    """ "the following alias:" with no number announces the list; it is no alias."""
+    cell = parse_entity_cell(lines)
+    assert (cell.name, cell.aliases, cell.declared_aliases) == ("Zorblax Ltd.", aliases, declared)
+    assert cell.problems == []

@@ -35,7 +35,7 @@ _NUMBERS = {
 }
 _ALIAS_CLAUSE = re.compile(
     r",?\s*\b(?:a\.?\s?k\.?\s?a\.?|also\s+known\s+as)\s*,?\s*(?:and\s+)?"
-    r"(?:the\s+following\s+(?P<count>[\w-]+)\s+(?:alias(?:es)?|names?)\s*:?)?",
+    r"(?:the\s+following\s+(?:(?P<count>[\w-]+)\s+)?(?:alias(?:es)?|names?)\s*:?)?",
     re.IGNORECASE,
 )
 #: The part of _ALIAS_CLAUSE that every match has, written so that a search can
