@@ -167,13 +167,14 @@ def parse_cached(
     that cannot be read or written (read-only directory, full disk) only costs the
     parse.
     """
-    found = get(data, source=source, date=date, supplement=supplement, directory=directory)
+    key = cache_key(data, date=date, supplement=supplement)  # hashed once, hit or miss
+    found = get_by_key(key, source=source, directory=directory)
     if found is not None:
         return found
     from frdiff.parse.snapshot import parse_snapshot
 
     snap = parse_snapshot(data, source=source, date=date, supplement=supplement, memo=memo)
-    put(data, snap, date=date, supplement=supplement, directory=directory)
+    put_by_key(key, snap, directory=directory)
     return snap
 
 

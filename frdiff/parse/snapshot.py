@@ -335,19 +335,16 @@ def _unreadable_document_date(root: etree._Element, where: str) -> list[Finding]
 
     Looks where :func:`document_date` looks, when it found no date.
     """
+
+    def finding(bad: str, place: str, text: str) -> list[Finding]:
+        message = f"the document's date {bad!r} does not exist; the snapshot has no date"
+        return [Finding(WARNING, "unreadable-date", message, f"{where}, {place}", text[:300])]
+
     for attr in ("DATE", "date", "AMDDATE", "issue_date", "ISSUE_DATE"):
         value = root.get(attr)
         bad = _unreadable(value) if value else None
-        if bad:
-            return [
-                Finding(
-                    WARNING,
-                    "unreadable-date",
-                    f"the document's date {bad!r} does not exist; the snapshot has no date",
-                    f"{where}, {attr}",
-                    value[:300] if value else "",
-                )
-            ]
+        if bad and value:
+            return finding(bad, attr, value)
     for el in _iter_tags(root, _DATE_TAGS):
         text = text_of(el)
         tag = local(el.tag)
@@ -358,15 +355,7 @@ def _unreadable_document_date(root: etree._Element, where: str) -> list[Finding]
             text = m.group(1)
         bad = _unreadable(text)
         if bad:
-            return [
-                Finding(
-                    WARNING,
-                    "unreadable-date",
-                    f"the document's date {bad!r} does not exist; the snapshot has no date",
-                    f"{where}, {tag}",
-                    text_of(el)[:300],
-                )
-            ]
+            return finding(bad, tag, text_of(el))
     return []
 
 
