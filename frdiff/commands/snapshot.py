@@ -69,35 +69,36 @@ class SnapshotLoader:
                 snap = self._parse(data, path, name, date, st)
         if date:
             snap = structs.replace(snap, date=date)
-        if snap.date is None:
-            m = _FILE_DATE.search(name)
-            if m:
-                snap = structs.replace(snap, date=m.group(1))
+        if snap.date is None and _file_date(name):
+            snap = structs.replace(snap, date=_file_date(name))
         return snap
 
     def digested(self, path: FileName) -> tuple[Digested, str] | None:
         """A known, cached file's snapshot with its entries still encoded, and its
         label (its date, from the document or the file name, else its name)."""
-        path = os.fspath(path)
-        if not self.cache or path == "-":
-            return None
         from frdiff.parse import cache as parse_cache
 
-        key = parse_cache.file_key(path)
+        path = os.fspath(path)
+        key = self._known_key(path, None)
         name = os.path.basename(path)
         found = parse_cache.get_digested(key, source=name) if key else None
         if found is None:
             return None
-        m = _FILE_DATE.search(name)
-        return found, found.date or (m.group(1) if m else name)
+        return found, found.date or _file_date(name) or name
 
     def _known(self, path: str, name: str, date: str | None) -> Snapshot | None:
+        from frdiff.parse import cache as parse_cache
+
+        key = self._known_key(path, date)
+        return parse_cache.get_by_key(key, source=name) if key else None
+
+    def _known_key(self, path: str, date: str | None) -> str | None:
+        """The cache key of the file at ``path``, when the cache knows it unchanged."""
         if not self.cache or path == "-":
             return None
         from frdiff.parse import cache as parse_cache
 
-        key = parse_cache.file_key(path, date=date)
-        return parse_cache.get_by_key(key, source=name) if key else None
+        return parse_cache.file_key(path, date=date)
 
     def _parse(
         self, data: bytes, path: str, name: str, date: str | None, st: os.stat_result | None
@@ -115,9 +116,15 @@ class SnapshotLoader:
             snap = parse_snapshot(data, source=name, date=date, memo=self.memo)
             if key:
                 parse_cache.put_by_key(key, snap)
-        if key and st:
+        if key and st:  # (key is only computed with st; mypy needs both)
             parse_cache.remember_file(path, st, key, date=date)
         return snap
+
+
+def _file_date(name: str) -> str | None:
+    """A date in a file name ("supp4-2025-03-24.xml"), else None."""
+    m = _FILE_DATE.search(name)
+    return m.group(1) if m else None
 
 
 def load_snapshot(path: FileName, date: str | None = None, *, cache: bool = True) -> Snapshot:
