@@ -199,10 +199,6 @@ def read_table(
     return out
 
 
-def row_total(table: Table) -> int:
-    return sum(table.rows.values())
-
-
 def clean_cell(cell: CellText) -> str:
     """A non-Entity cell's text on one line."""
     return clean(cell.text)
