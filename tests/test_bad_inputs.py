@@ -34,7 +34,7 @@ from frdiff.errors import FrdiffError, ParseError, TooLargeError
 from frdiff.model import ChangeSet, Snapshot
 from frdiff.parse.rule import parse_rule
 from frdiff.parse.snapshot import parse_snapshot
-from frdiff.parse.xml import MAX_DOCUMENT_BYTES
+from frdiff.parse.xml import MAX_DEPTH, MAX_DOCUMENT_BYTES
 from frdiff.store import DOCUMENT_NUMBER, iso_date
 from rulexml import row as rule_row
 from rulexml import rule as rule_xml
@@ -463,9 +463,10 @@ def test_fifty_megabytes_is_refused_by_size(tmp_path: Path) -> None:
         assert result.exit_code == 1 and "big.xml" in result.output and "limit" in result.output
 
 
-@pytest.mark.parametrize("depth", [150, 100_000])
+@pytest.mark.parametrize("depth", [150, 240, 300, 100_000])
 def test_deep_nesting(depth: int) -> None:
-    """Deep trees are refused or read; never a RecursionError from a cell walk."""
+    """Trees deeper than MAX_DEPTH are refused, shallower ones read; never a
+    RecursionError from a cell walk."""
     inner = "<E>" * depth + "Maple Tech Inc." + "</E>" * depth
     data = rule_xml(
         [
@@ -476,8 +477,9 @@ def test_deep_nesting(depth: int) -> None:
     )
     for kind in PARSERS:
         outcome = parse(kind, data, "deep.xml")
-        if depth > 1000:
-            assert isinstance(outcome, ParseError) and "deep" in str(outcome)
+        if depth > MAX_DEPTH:
+            assert isinstance(outcome, ParseError)
+            assert f"nested deeper than {MAX_DEPTH} levels" in str(outcome)
         else:
             assert not isinstance(outcome, FrdiffError)
             check_outcome(outcome, ANY, "deep.xml")
