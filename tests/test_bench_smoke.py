@@ -15,8 +15,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # benchmarks/ is not an installed package: it runs from the checkout (make bench).
+# Appended, not prepended: frdiff itself comes from the install under test.
 if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+    sys.path.append(str(ROOT))
 
 from benchmarks import baselines as B  # noqa: E402
 from benchmarks import run  # noqa: E402
