@@ -130,8 +130,18 @@ def _first_parse(mode: str, data: bytes, parse_snapshot: Any) -> int:
     gc.collect()
     t = time.perf_counter()
     work()
-    print(json.dumps({"mode": mode, "seconds": time.perf_counter() - t}))
+    seconds = time.perf_counter() - t
+    print(json.dumps({"mode": mode, "seconds": seconds, "build": build_of(parse_snapshot)}))
     return 0
+
+
+def build_of(function: Any) -> str:
+    """Whether ``function``'s module runs compiled (a C extension) or as Python source."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    module = sys.modules[function.__module__]
+    path = getattr(module, "__file__", None) or ""
+    return "compiled (mypyc)" if path.endswith(tuple(EXTENSION_SUFFIXES)) else "pure Python"
 
 
 if __name__ == "__main__":

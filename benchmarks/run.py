@@ -5,7 +5,9 @@ of several repetitions timed with ``time.perf_counter``; every ratio compares
 two figures from this run on the same inputs, so the ratios hold on any machine
 even where the absolute times do not.
 
-1. parse one full snapshot vs the floor (lxml parse + visit every text node);
+1. parse one full snapshot vs the floor (lxml parse + visit every text node), by
+   frdiff as `pip install` builds it (the parser compiled with mypyc, see
+   setup.py; the pure-Python figure of the development environment is shown too);
 2. in-process diff vs ``DeepDiff(ignore_order=True)``, and whether each pairs
    records correctly (on the real pair, and on a generated pair whose truth is
    known);
@@ -43,6 +45,7 @@ from frdiff.model import Entry
 from frdiff.parse.snapshot import parse_snapshot
 
 from . import baselines as B
+from . import child
 from .history import check, edit, history, scale_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,16 +243,25 @@ def installed_python() -> tuple[str, str]:
     PYTHONDONTWRITEBYTECODE never will be), and the test tools bring extra
     modules that the libraries then import.  Both commands are timed in the same
     clean environment, ``.bench/venv``, refreshed with the current sources on
-    every run.  Falls back to this interpreter when the install fails (offline).
+    every run, from a wheel built as `pip install` builds it (the parser compiled,
+    see setup.py).  Falls back to this interpreter when the install fails (offline).
     """
     python = BENCH_VENV / "bin" / "python"
+    wheels = BENCH_VENV.parent / "wheel"
+    shutil.rmtree(wheels, ignore_errors=True)
     steps = []
     if not python.exists():
         steps.append([sys.executable, "-m", "venv", str(BENCH_VENV)])
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    steps.append([*pip, str(ROOT), "csv-diff>=1.1,<2"])
-    steps.append([*pip, "--no-deps", "--force-reinstall", str(ROOT)])
+    pip = [str(python), "-m", "pip", "--quiet", "--disable-pip-version-check"]
+    steps.append([*pip, "wheel", "--no-deps", "-w", str(wheels), str(ROOT)])
     for step in steps:
+        if subprocess.run(step, capture_output=True, cwd=ROOT, check=False).returncode:
+            return sys.executable, "this environment (installing into .bench/venv failed)"
+    wheel = str(next(wheels.glob("frdiff-*.whl")))
+    for step in (
+        [*pip, "install", wheel, "csv-diff>=1.1,<2"],
+        [*pip, "install", "--no-deps", "--force-reinstall", wheel],
+    ):
         if subprocess.run(step, capture_output=True, cwd=ROOT, check=False).returncode:
             return sys.executable, "this environment (installing into .bench/venv failed)"
     return str(python), "a clean venv (.bench/venv), frdiff installed from this checkout"
@@ -270,7 +282,20 @@ class Inputs:
     new: tuple[Entry, ...] = ()
 
 
-def parse_section(report: Report, inp: Inputs, reps: int) -> None:
+def first_parses(path: Path, reps: int, python: str) -> tuple[float, float, str]:
+    """Median seconds of frdiff's and the floor's first parse of ``path``, each in a
+    fresh process of ``python`` (runs interleaved), and the build of frdiff measured."""
+    first: list[list[float]] = [[], []]
+    build = "?"
+    for _ in range(reps):
+        for mode, out in zip(("parse", "floor"), first, strict=True):
+            result = _child([mode, str(path)], python)
+            out.append(result["seconds"])
+            build = result.get("build", build)
+    return statistics.median(first[0]), statistics.median(first[1]), build
+
+
+def parse_section(report: Report, inp: Inputs, reps: int, python: str) -> None:
     s = report.section("1. Parse one full snapshot")
     data = inp.old_bytes
     path = inp.old_path if inp.rows is None else None
@@ -278,16 +303,19 @@ def parse_section(report: Report, inp: Inputs, reps: int) -> None:
     s.add("input", f"{inp.old_path.name}: {len(data) / 1e6:.2f} MB, {len(snap.entries):,} entries")
     if path is not None:
         # The target figure: each parse the first of its process (see benchmarks.child),
-        # as a command parses, and as no cache that outlives a parse can flatter.
-        first: list[list[float]] = [[], []]
-        for _ in range(reps):
-            for mode, out in zip(("parse", "floor"), first, strict=True):
-                out.append(_child([mode, str(path)])["seconds"])
-        t_parse, t_floor = (statistics.median(x) for x in first)
-        s.add(f"first parse in a fresh process (median of {reps})", "")
+        # as a command parses, and as no cache that outlives a parse can flatter; by
+        # frdiff as `pip install` builds it (the parser compiled, see setup.py).
+        t_parse, t_floor, build = first_parses(path, reps, python)
+        s.add(f"first parse in a fresh process (median of {reps})", f"frdiff {build}")
         s.add("  frdiff parse_snapshot", ms(t_parse))
         s.add("  floor: lxml parse + every text node", ms(t_floor))
         s.add("  ratio frdiff / floor", ratio(t_parse / t_floor))
+        if python != sys.executable:
+            p_parse, p_floor, p_build = first_parses(path, reps, sys.executable)
+            s.add(f"the same, this environment (frdiff {p_build}; information)", "")
+            s.add("  frdiff parse_snapshot", ms(p_parse))
+            s.add("  floor: lxml parse + every text node", ms(p_floor))
+            s.add("  ratio frdiff / floor", ratio(p_parse / p_floor))
     r_parse, r_floor, r_tree = timed_side_by_side(
         [
             lambda: parse_snapshot(data),
@@ -296,7 +324,7 @@ def parse_section(report: Report, inp: Inputs, reps: int) -> None:
         ],
         reps,
     )
-    s.add("repeated in one process (information)", "")
+    s.add(f"repeated in this process (frdiff {child.build_of(parse_snapshot)}; information)", "")
     s.add("  frdiff parse_snapshot", ms(r_parse))
     s.add("  floor: lxml parse + every text node", ms(r_floor))
     s.add("  (lxml parse alone)", ms(r_tree))
@@ -397,7 +425,9 @@ def _importtime(module: str, python: str, cwd: Path) -> list[tuple[str, float]]:
     return sorted(shallow, key=lambda x: -x[1])[:10]
 
 
-def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path, *, clean: bool) -> None:
+def cli_section(
+    report: Report, inp: Inputs, reps: int, tmp: Path, installed: tuple[str, str] | None
+) -> None:
     s = report.section("3. The whole command, as a process")
     old_xml, new_xml = tmp / "old.xml", tmp / "new.xml"  # written by main(), long settled
     old_csv, new_csv = tmp / "old.csv", tmp / "new.csv"
@@ -406,7 +436,8 @@ def cli_section(report: Report, inp: Inputs, reps: int, tmp: Path, *, clean: boo
     text, shadow_new = B.csv_export(inp.new)
     new_csv.write_text(text, encoding="utf-8")
 
-    python, how = installed_python() if clean else (sys.executable, "this environment (--quick)")
+    python, how = installed or (sys.executable, "this environment (--quick)")
+    clean = installed is not None
     s.add("both tools run from", how)
     # A parse cache of this run's own, filled by the first (warm-up) round.
     env = {**os.environ, "FRDIFF_CACHE_DIR": str(tmp / "frdiff-cache")}
@@ -551,9 +582,21 @@ def history_section(report: Report, inp: Inputs, versions: int, reps: int) -> No
     report.check("history diffs match truth", f"{versions - wrong}/{versions}", "all", wrong == 0)
 
 
-def _child(args: list[str]) -> dict[str, Any]:
+#: Runs benchmarks.child with frdiff imported from the interpreter's own install:
+#: -P keeps the checkout (the working directory) off the front of sys.path.
+_CHILD = (
+    "import sys; sys.path.append(sys.argv.pop(1)); "
+    "from benchmarks.child import main; sys.exit(main())"
+)
+
+
+def _child(args: list[str], python: str = sys.executable) -> dict[str, Any]:
+    if python == sys.executable:
+        command = [python, "-m", "benchmarks.child", *args]
+    else:
+        command = [python, "-P", "-c", _CHILD, str(ROOT), *args]
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.child", *args],
+        command,
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -631,9 +674,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # cache), and sections 1 and 2 take longer than that.
         (Path(tmp) / "old.xml").write_bytes(old_bytes)
         (Path(tmp) / "new.xml").write_bytes(new_bytes)
-        parse_section(report, inp, reps)
+        installed = None if args.quick else installed_python()
+        parse_section(report, inp, reps, installed[0] if installed else sys.executable)
         diff_section(report, inp, reps, dd_reps)
-        cli_section(report, inp, reps, Path(tmp), clean=not args.quick)
+        cli_section(report, inp, reps, Path(tmp), installed)
         history_section(report, inp, versions, max(1, min(reps, 3)))
         memory_section(report, inp, versions)
     text = report.render()
