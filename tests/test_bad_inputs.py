@@ -613,3 +613,49 @@ def test_many_unmatched_names_are_reconciled_in_bounded_time() -> None:
     with bounded(5.0):
         cs = parse_rule(data, source="many.xml")
     assert len(cs.changes) == n
+
+
+#: A snapshot under a DOCTYPE that names an external DTD (never loaded), referring to
+#: entities it does not declare: an HTML one and one of its own.
+_UNDECLARED_ENTITIES = """<?xml version="1.0"?>
+<!DOCTYPE DIV9 SYSTEM "eCFR.dtd">
+<DIV9 N="Supplement No. 4 to Part 744" TYPE="APPENDIX"><TABLE>
+<TR><TH>Country</TH><TH>Entity</TH><TH>License requirement</TH>
+<TH>License review policy</TH><TH>Federal Register citation</TH></TR>
+<TR><TD>CHINA, PEOPLE&rsquo;S REPUBLIC OF</TD><TD>Foo &co; Ltd., a.k.a., the following
+alias:<br/>&mdash;Bar &amp; Baz.<br/>1 Road, Beijing.</TD><TD>For all items.</TD>
+<TD>Presumption of denial.</TD><TD>84 FR 1, 1/2/19.</TD></TR></TABLE></DIV9>"""
+
+
+def test_undeclared_entity_references_keep_their_text() -> None:
+    """Unresolved references stay in lxml's tree as nodes of their own, which text
+    readers skip (and the compiled parser, reading every node's tag as a string,
+    tripped on).  An HTML entity reads as its character, any other as written."""
+    snap = parse_snapshot(_UNDECLARED_ENTITIES.encode(), source="entities.xml")
+    (entry,) = snap.entries
+    assert (entry.country_code, entry.name) == ("CN", "Foo &co; Ltd.")
+    assert entry.aliases == ("Bar & Baz",)  # "&mdash;" is the alias line's dash
+    assert entry.addresses == ("1 Road, Beijing",)
+    rule = rule_xml(
+        [
+            "2. Supplement No. 4 to part 744 is amended by adding, under CANADA, "
+            "an entry for “Maple &co; Tech Inc.”."
+        ],
+        [rule_row("Maple &co; Tech Inc., 1 Road, Ottawa&mdash;Ontario.", "CANADA")],
+    )
+    changes = parse_rule(b'<!DOCTYPE RULE SYSTEM "fr.dtd">' + rule, source="r.xml").changes
+    (change,) = changes
+    assert change.entry is not None
+    assert (change.name, change.entry.addresses) == (
+        "Maple &co; Tech Inc.",
+        ("1 Road, Ottawa\u2014Ontario",),
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(PARSERS))
+@pytest.mark.parametrize("data", ["<DIV9/>", bytearray(b"<DIV9/>"), None])
+def test_a_document_that_is_not_bytes_is_a_type_error(kind: str, data: object) -> None:
+    """A caller's mistake, the same in the pure and the compiled build (whose
+    functions check their annotations)."""
+    with pytest.raises(TypeError):
+        PARSERS[kind](data, source="x.xml")

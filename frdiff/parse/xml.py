@@ -78,10 +78,11 @@ def gc_paused() -> Iterator[None]:
 def load(data: bytes, *, where: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> etree._Element:
     """Parse untrusted XML bytes into an element tree, or raise a clear ParseError.
 
-    ``where`` names the document in every error ("2025-05427.xml").
+    ``where`` names the document in every error ("2025-05427.xml").  Data that is
+    not bytes is a TypeError, as the compiled parser (see setup.py) makes it.
     """
-    if not isinstance(data, bytes):
-        raise ParseError("expected bytes", where=where)
+    if not isinstance(data, bytes):  # a caller's mistake, not a bad document
+        raise TypeError(f"{where}: expected the document as bytes, got {type(data).__name__}")
     if len(data) > max_bytes:
         raise TooLargeError(
             f"document is {len(data):,} bytes, over the {max_bytes:,}-byte limit", where=where
@@ -138,13 +139,43 @@ def load(data: bytes, *, where: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> etr
     # The byte scan above sees only the prolog's first 64 KiB; a DOCTYPE pushed
     # past it (behind a long comment) is caught here.  Nothing was expanded or
     # fetched either way (resolve_entities=False, no_network, load_dtd=False).
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[union-attr]
-        raise ParseError(
-            "document declares XML entities in a DOCTYPE; refused (no entity expansion)",
-            where=where,
-        )
+    dtd = root.getroottree().docinfo.internalDTD  # None unless there is a DOCTYPE
+    if dtd is not None:
+        if any(True for _ in dtd.iterentities()):  # type: ignore[union-attr]
+            raise ParseError(
+                "document declares XML entities in a DOCTYPE; refused (no entity expansion)",
+                where=where,
+            )
+        # Only under a DOCTYPE can a reference to an undeclared entity stand.
+        _inline_entity_references(root)
     return root
+
+
+def _inline_entity_references(root: etree._Element) -> None:
+    """Replace each entity reference left in the tree by text, in place.
+
+    A document with a DOCTYPE naming an external DTD (never loaded) may refer to
+    entities it does not declare ("&mdash;", "&co;").  Unresolved, each stays in
+    the tree as a node of its own, which the readers of element text would skip,
+    losing the text.  An HTML entity becomes its character; any other keeps its
+    literal text ("&co;"), so nothing is lost either way.
+    """
+    import html.entities
+
+    from lxml import etree
+
+    for node in list(root.iter(etree.Entity)):  # in document order
+        name = node.text[1:-1] if node.text else ""  # the reference, "&name;"
+        text = html.entities.html5.get(f"{name};", f"&{name};") + (node.tail or "")
+        parent = node.getparent()
+        if parent is None:
+            continue
+        before = node.getprevious()  # an element: earlier references are gone
+        if before is not None:
+            before.tail = (before.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+        parent.remove(node)
 
 
 def local(tag: object) -> str:
