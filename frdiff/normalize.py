@@ -567,23 +567,33 @@ def country(text: str) -> tuple[str, str | None]:
     headings are kept, upper-cased, with no code.
     """
     t = clean(text).translate(_QUOTES).strip(" .,;:")
-    f = t.casefold()
-    if len(t) == 2 and t.upper() in COUNTRY_HEADINGS:
-        code = t.upper()
+    code = _country_code(t)
+    short = t
+    # "China, People's Republic of (China)": drop a trailing parenthesised short form
+    # (or two; never more, for each try reads the whole text).
+    for _ in range(_SHORT_FORMS):
+        if code is not None:
+            return COUNTRY_HEADINGS[code], code
+        shorter = _SHORT_FORM.sub("", short).strip(" .,;:")
+        if shorter == short:
+            break
+        short = shorter
+        code = _country_code(short)
+    if code is not None:
         return COUNTRY_HEADINGS[code], code
-    if f in _HEADING_CODE:
-        code = _HEADING_CODE[f]
-        return COUNTRY_HEADINGS[code], code
-    if f in _COUNTRY_ALIASES:
-        code = _COUNTRY_ALIASES[f]
-        return COUNTRY_HEADINGS[code], code
-    # "China, People's Republic of (China)": drop a trailing parenthesised short form.
-    short = re.sub(r"\s*\([^)]*\)\s*$", "", f)
-    if short != f:
-        heading, maybe = country(short)
-        if maybe:
-            return heading, maybe
     return t.upper(), None
+
+
+_SHORT_FORM = re.compile(r"\s*\([^)]*\)\s*$")
+_SHORT_FORMS = 2
+
+
+def _country_code(text: str) -> str | None:
+    """The ISO code of a clean country heading, name or code, else None."""
+    if len(text) == 2 and text.upper() in COUNTRY_HEADINGS:
+        return text.upper()
+    f = text.casefold()
+    return _HEADING_CODE.get(f) or _COUNTRY_ALIASES.get(f)
 
 
 def country_key(text: str) -> str:
