@@ -591,12 +591,8 @@ _CHILD = (
 
 
 def _child(args: list[str], python: str = sys.executable) -> dict[str, Any]:
-    if python == sys.executable:
-        command = [python, "-m", "benchmarks.child", *args]
-    else:
-        command = [python, "-P", "-c", _CHILD, str(ROOT), *args]
     proc = subprocess.run(
-        command,
+        [python, "-P", "-c", _CHILD, str(ROOT), *args],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -199,12 +199,12 @@ def _env() -> dict[str, str]:
         k: v for k, v in os.environ.items() if k not in PROXY_VARS and not k.startswith("FRDIFF_")
     }
     env["NO_PROXY"] = "127.0.0.1,localhost"
-    env["PYTHONPATH"] = str(ROOT)
     return env
 
 
 def _frdiff(*args: str) -> list[str]:
-    return [sys.executable, "-m", "frdiff", *args]
+    # -P: frdiff as installed (make test-compiled tests the wheel), not the checkout's.
+    return [sys.executable, "-P", "-m", "frdiff", *args]
 
 
 def test_sigkill_during_a_download_leaves_no_partial_file(
