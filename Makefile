@@ -38,8 +38,8 @@ test: lint
 test-compiled: venv
 	test -x $(COMPILED_VENV)/bin/python || $(PYTHON) -m venv $(COMPILED_VENV)
 	rm -rf build/wheel
-	$(COMPILED_VENV)/bin/python -m pip wheel --quiet --disable-pip-version-check --no-deps \
-		-w build/wheel .
+	FRDIFF_COMPILE=1 $(COMPILED_VENV)/bin/python -m pip wheel --quiet \
+		--disable-pip-version-check --no-deps -w build/wheel .
 	$(COMPILED_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
 		"$$(ls build/wheel/frdiff-*.whl)[test,bench]"
 	$(COMPILED_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
