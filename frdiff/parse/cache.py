@@ -57,7 +57,7 @@ Directory = str | os.PathLike[str]
 
 #: Bump whenever parsing changes what a document gives: old cache files are then
 #: never used again (the version is part of every key and of every file).
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 #: The layout of a cache file (:class:`_File`).
 _FORMAT = 3
 _MAGIC = b"frdiff-parsed-snapshot\n"
