@@ -145,15 +145,6 @@ class _Building:
 _tostring = etree.tostring
 
 
-def _cell_key(el: etree._Element) -> str | bytes:
-    """What identifies a cell's reading: a plain-text cell's text, another's markup.
-
-    License texts repeat hundreds of times, and a second version of the list
-    repeats nearly all of the first.
-    """
-    return _tostring(el, with_tail=False) if len(el) else el.text or ""
-
-
 #: A citation cell read: its citations and the problems met (code, message, text).
 _CitationReading = tuple[tuple[Citation, ...], tuple[tuple[str, str, str], ...]]
 #: An Entity cell read: name, aliases, addresses, listed items, notes, problems.
@@ -183,22 +174,13 @@ class ParseMemo:
         self._entities: dict[tuple[str, ...], _Reading] = {}
         self._citations: dict[str, _CitationReading] = {}
 
-    def cell(self, el: etree._Element) -> _Cell:
-        """The cell's reading, from the memo when a cell like it was read before."""
-        key = _cell_key(el)
-        found = self._cells.get(key)
-        return found if found is not None else self.read_cell(el, key)
-
     def read_cell(self, el: etree._Element, key: str | bytes) -> _Cell:
-        """Read a cell not in the memo (``key`` is its :func:`_cell_key`)."""
+        """Read a cell not in the memo, and keep it under ``key``: a plain-text cell's
+        text, another's markup (license texts repeat hundreds of times, and a second
+        version of the list repeats nearly all of the first)."""
         if isinstance(key, str):
             line = clean(key)
             cell = _Cell([line] if line else None)
-        elif key.count(b"<") == 2 + key.count(b"<br/>") + key.count(b"<BR/>"):
-            # Text and empty line breaks only (the usual multi-line cell): the
-            # lines are the texts between the breaks, as cell_lines reads them.
-            lines = [clean(el.text), *(clean(br.tail) for br in el)]
-            cell = _Cell([line for line in lines if line])
         else:
             cell = _Cell(*cell_lines(el))
         self._cells[key] = cell
