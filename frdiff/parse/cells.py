@@ -247,7 +247,7 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
             last_digit > i or n + 1 < len(candidates) or ends_in_country or last_see > i
         ):
             return line[:i], line[i + 1 :].strip(), "heuristic"
-    if candidates and _looks_like_country(line):
+    if candidates and ends_in_country:
         i = candidates[0]
         return line[:i], line[i + 1 :].strip(), "heuristic"
     return line, "", "whole"
