@@ -359,9 +359,7 @@ def load(path: Directory, key: str, *, source: str, where: str) -> Snapshot | No
         f = _DECODER.decode(body)
     except msgspec.DecodeError:  # malformed or of the wrong shape or type
         return None
-    if (f.format, f.parser_version, f.key) != (_FORMAT, PARSER_VERSION, key):
-        return None
-    if len(f.digests) != len(f.entries):
+    if not _current(f, key):
         return None
     entries, findings = f.entries, f.findings
     if f.where != where:
@@ -428,11 +426,17 @@ def get_digested(
         f = _UNDECODED.decode(body)
     except msgspec.DecodeError:
         return None
-    if (f.format, f.parser_version, f.key) != (_FORMAT, PARSER_VERSION, key):
-        return None
-    if len(f.digests) != len(f.entries) or any(len(d) != 16 for d in f.digests):
-        return None
-    return Digested(f, source or "snapshot")
+    return Digested(f, source or "snapshot") if _current(f, key) else None
+
+
+def _current(f: _File | _UndecodedFile, key: str) -> bool:
+    """Whether a decoded cache file is this format and parser version's file for
+    ``key``, with a 16-byte digest for each entry."""
+    return (
+        (f.format, f.parser_version, f.key) == (_FORMAT, PARSER_VERSION, key)
+        and len(f.digests) == len(f.entries)
+        and all(len(d) == 16 for d in f.digests)
+    )
 
 
 def _checksum(body: bytes | memoryview) -> bytes:
