@@ -2,9 +2,9 @@
 
 Documents come from the network and are untrusted: ``load`` refuses entity
 declarations outright (XXE, billion laughs), never touches the network or the
-file system, bounds the input size and the tree depth (libxml2's limit), and turns every lxml
-failure into a :class:`~frdiff.errors.ParseError` that names the document,
-line and column.
+file system, bounds the input size and the tree depth (libxml2's limit), and
+turns every lxml failure into a :class:`~frdiff.errors.ParseError` that names the
+document, line and column.
 """
 
 from __future__ import annotations
