@@ -236,6 +236,3 @@ def fixtures_verify(root: Path, fmt: str) -> None:
     _emit(report, fmt, "\n".join(lines) + "\n")
     if not report.ok:
         sys.exit(1)
-
-
-COMMANDS: list[click.Command] = [fetch, fixtures]

@@ -218,6 +218,3 @@ def history_lines(result: Any) -> list[str]:
             lines += [f"{'':14}{field_change_text(c)}" for c in e.changes]
     lines += [f"note: {n}" for n in result.notes]
     return lines
-
-
-COMMANDS: list[click.Command] = [weekly_command, history_command]

@@ -53,6 +53,3 @@ def rule_command(path: Path, meta: Path | None, fmt: str, output: str | None) ->
         from frdiff.report import changeset_markdown
 
         emit(changeset_markdown(changeset), output)
-
-
-COMMANDS: list[click.Command] = [rule_command]

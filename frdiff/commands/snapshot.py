@@ -325,6 +325,3 @@ def apply_command(
     else:
         result = apply_rules(base, changesets).to_dict()
     emit(dump_json(result), output)
-
-
-COMMANDS: list[click.Command] = [snapshot_command, diff_command, apply_command]
