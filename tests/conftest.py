@@ -12,6 +12,14 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 RULES = sorted((FIXTURES / "fr").glob("*.xml"))
 SNAPSHOTS = sorted((FIXTURES / "ecfr").glob("supp4-*.xml"))
+CSL_2026_07_31 = FIXTURES / "csl" / "derived-screening-list-2026-07-31.json"
+
+#: The real documents (eCFR responses, Federal Register API responses, a CSL sample).
+#: They are never copied into the project: tests read them where every developer and
+#: CI has them, beside the checkout, or where FRDIFF_REALDOCS points.
+REALDOCS = Path(os.environ.get("FRDIFF_REALDOCS") or ROOT.parent / "shared" / "realdocs")
+#: The three real eCFR responses for the whole of 15 CFR Part 744, by fetch date.
+REAL_ECFR_DATES = ("2026-03-25", "2026-07-18", "2026-07-23")
 
 settings.register_profile(
     "frdiff",
@@ -20,6 +28,23 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile("frdiff")
+
+
+def real_ecfr(day: str) -> Path:
+    """The real eCFR response for Part 744 fetched on ``day`` (see REAL_ECFR_DATES)."""
+    return REALDOCS / "ecfr" / f"part744-fetched-{day}.xml"
+
+
+@pytest.fixture(scope="session")
+def realdocs() -> Path:
+    """The real-documents folder; the test skips where it is absent (a user's clone),
+    and fails instead when FRDIFF_REQUIRE_REALDOCS=1 (CI)."""
+    if not (REALDOCS / "ecfr").is_dir():
+        why = f"real documents not found at {REALDOCS} (set FRDIFF_REALDOCS)"
+        if os.environ.get("FRDIFF_REQUIRE_REALDOCS") == "1":
+            pytest.fail(f"{why}, and FRDIFF_REQUIRE_REALDOCS=1")
+        pytest.skip(why)
+    return REALDOCS
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
