@@ -6,8 +6,8 @@ two figures from this run on the same inputs, so the ratios hold on any machine
 even where the absolute times do not.
 
 1. parse one full snapshot vs the floor (lxml parse + visit every text node), by
-   frdiff as `pip install` builds it (the parser compiled with mypyc, see
-   setup.py; the pure-Python figure of the development environment is shown too);
+   frdiff as `pip install .` installs it (the development environment's figure,
+   an editable install, is shown too);
 2. in-process diff vs ``DeepDiff(ignore_order=True)``, and whether each pairs
    records correctly (on the real pair, and on a generated pair whose truth is
    known);
@@ -243,8 +243,8 @@ def installed_python() -> tuple[str, str]:
     PYTHONDONTWRITEBYTECODE never will be), and the test tools bring extra
     modules that the libraries then import.  Both commands are timed in the same
     clean environment, ``.bench/venv``, refreshed with the current sources on
-    every run, from a wheel built as `pip install` builds it (the parser compiled,
-    see setup.py).  Falls back to this interpreter when the install fails (offline).
+    every run, from a wheel built as `pip install .` builds it.  Falls back to this
+    interpreter when the install fails (offline).
     """
     python = BENCH_VENV / "bin" / "python"
     wheels = BENCH_VENV.parent / "wheel"
@@ -304,7 +304,7 @@ def parse_section(report: Report, inp: Inputs, reps: int, python: str) -> None:
     if path is not None:
         # The target figure: each parse the first of its process (see benchmarks.child),
         # as a command parses, and as no cache that outlives a parse can flatter; by
-        # frdiff as `pip install` builds it (the parser compiled, see setup.py).
+        # frdiff as `pip install .` installs it.
         t_parse, t_floor, build = first_parses(path, reps, python)
         s.add(f"first parse in a fresh process (median of {reps})", f"frdiff {build}")
         s.add("  frdiff parse_snapshot", ms(t_parse))
@@ -583,7 +583,8 @@ def history_section(report: Report, inp: Inputs, versions: int, reps: int) -> No
 
 
 #: Runs benchmarks.child with frdiff imported from the interpreter's own install:
-#: -P keeps the checkout (the working directory) off the front of sys.path.
+#: the checkout is appended to sys.path (for benchmarks/ alone), and the child runs
+#: outside it, so that the working directory puts no frdiff first.
 _CHILD = (
     "import sys; sys.path.append(sys.argv.pop(1)); "
     "from benchmarks.child import main; sys.exit(main())"
@@ -592,10 +593,10 @@ _CHILD = (
 
 def _child(args: list[str], python: str = sys.executable) -> dict[str, Any]:
     proc = subprocess.run(
-        [python, "-P", "-c", _CHILD, str(ROOT), *args],
+        [python, "-c", _CHILD, str(ROOT), *args],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=tempfile.gettempdir(),
         check=False,
     )
     if proc.returncode != 0:
@@ -658,7 +659,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if rows:
         # A few more rows on the new side, so the small diff is not empty.
         old_bytes, new_bytes = B.trim(old_bytes, rows), B.trim(new_bytes, rows + 10)
-    inp = Inputs(args.old, args.new, old_bytes, new_bytes, rows)
+    inp = Inputs(args.old.resolve(), args.new.resolve(), old_bytes, new_bytes, rows)
     inp.old = parse_snapshot(old_bytes).entries
     inp.new = parse_snapshot(new_bytes).entries
 

@@ -629,8 +629,7 @@ alias:<br/>&mdash;Bar &amp; Baz.<br/>1 Road, Beijing.</TD><TD>For all items.</TD
 
 def test_undeclared_entity_references_keep_their_text() -> None:
     """Unresolved references stay in lxml's tree as nodes of their own, which text
-    readers skip (and the compiled parser, reading every node's tag as a string,
-    tripped on).  An HTML entity reads as its character, any other as written."""
+    readers skip.  An HTML entity reads as its character, any other as written."""
     snap = parse_snapshot(_UNDECLARED_ENTITIES.encode(), source="entities.xml")
     (entry,) = snap.entries
     assert (entry.country_code, entry.name) == ("CN", "Foo &co; Ltd.")
@@ -655,7 +654,7 @@ def test_undeclared_entity_references_keep_their_text() -> None:
 @pytest.mark.parametrize("kind", sorted(PARSERS))
 @pytest.mark.parametrize("data", ["<DIV9/>", bytearray(b"<DIV9/>"), None])
 def test_a_document_that_is_not_bytes_is_a_type_error(kind: str, data: object) -> None:
-    """A caller's mistake, the same in the pure and the compiled build (whose
-    functions check their annotations)."""
+    """A caller's mistake, not a bad document (the library API, frdiff.parse_rule and
+    frdiff.parse_snapshot, is what reads a path)."""
     with pytest.raises(TypeError):
         PARSERS[kind](data, source="x.xml")
