@@ -43,6 +43,7 @@ from urllib3.util.retry import Retry
 from frdiff import __version__
 from frdiff.errors import FetchError, HTTPStatusError, ParseError, ResponseError, UsageError
 from frdiff.log import get_logger
+from frdiff.validators import Validators
 
 log = get_logger(__name__)
 
@@ -247,22 +248,6 @@ def mount_retries(
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
-
-
-@dataclass(frozen=True, slots=True)
-class Validators:
-    """What a conditional request sends: the stored copy's ETag and Last-Modified."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-    def headers(self) -> dict[str, str]:
-        h: dict[str, str] = {}
-        if self.etag:
-            h["If-None-Match"] = self.etag
-        if self.last_modified:
-            h["If-Modified-Since"] = self.last_modified
-        return h
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,11 +31,11 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from frdiff.cli import main
 from frdiff.errors import FrdiffError, ParseError, TooLargeError
+from frdiff.ids import DOCUMENT_NUMBER, iso_date
 from frdiff.model import ChangeSet, Snapshot
 from frdiff.parse.rule import parse_rule
 from frdiff.parse.snapshot import parse_snapshot
 from frdiff.parse.xml import MAX_DEPTH, MAX_DOCUMENT_BYTES
-from frdiff.store import DOCUMENT_NUMBER, iso_date
 from rulexml import row as rule_row
 from rulexml import rule as rule_xml
 

@@ -42,7 +42,7 @@ def _formats(text: str) -> list[str]:
 def _window(
     week: str | None, since: date | None, until: date | None
 ) -> tuple[date, date, str | None]:
-    from frdiff.weekly import last_complete_week, parse_week, week_label
+    from frdiff.ids import last_complete_week, parse_week, week_label
 
     if week and (since or until):
         raise UsageError("give either --week or --since/--until, not both", where="window")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,8 +10,10 @@ import click
 import msgspec
 from msgspec import structs
 
-from frdiff.commands._common import dump_json, emit, output_option, read_input
+from frdiff.commands._common import dump_json, emit, output_option
 from frdiff.errors import ParseError
+from frdiff.files import read_document as read_input
+from frdiff.ids import date_in_name, is_iso_date
 from frdiff.model import Entry, Finding, Snapshot
 
 if TYPE_CHECKING:
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
 #: A file name: str from the command line, or any path object from a caller.
 #: (os.path here, not pathlib: see :func:`frdiff.commands._common.emit`.)
 FileName = str | os.PathLike[str]
-
-_FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 _path_arg = click.Path(dir_okay=False, allow_dash=True)
 no_cache_option = click.option(
@@ -69,8 +67,8 @@ class SnapshotLoader:
                 snap = self._parse(data, path, name, date, st)
         if date:
             snap = structs.replace(snap, date=date)
-        if snap.date is None and _file_date(name):
-            snap = structs.replace(snap, date=_file_date(name))
+        if snap.date is None and date_in_name(name):
+            snap = structs.replace(snap, date=date_in_name(name))
         return snap
 
     def digested(self, path: FileName) -> tuple[Digested, str] | None:
@@ -84,7 +82,7 @@ class SnapshotLoader:
         found = parse_cache.get_digested(key, source=name) if key else None
         if found is None:
             return None
-        return found, found.date or _file_date(name) or name
+        return found, found.date or date_in_name(name) or name
 
     def _known(self, path: str, name: str, date: str | None) -> Snapshot | None:
         from frdiff.parse import cache as parse_cache
@@ -121,12 +119,6 @@ class SnapshotLoader:
         return snap
 
 
-def _file_date(name: str) -> str | None:
-    """A date in a file name ("supp4-2025-03-24.xml"), else None."""
-    m = _FILE_DATE.search(name)
-    return m.group(1) if m else None
-
-
 def load_snapshot(path: FileName, date: str | None = None, *, cache: bool = True) -> Snapshot:
     """One snapshot, as :meth:`SnapshotLoader.load` reads it."""
     return SnapshotLoader(cache=cache).load(path, date)
@@ -157,7 +149,7 @@ def _snapshot_from_json(data: bytes, where: str) -> Snapshot:
         raise ParseError(f"not a snapshot JSON: {exc}", where=where) from None
     if d.kind != "snapshot":
         raise ParseError("JSON is not a snapshot (kind != 'snapshot')", where=where)
-    if d.date is not None and not _is_iso_date(d.date):
+    if d.date is not None and not is_iso_date(d.date):
         raise ParseError(f"snapshot 'date' is not an ISO date or null: {d.date!r:.60}", where=where)
     return Snapshot(
         entries=d.entries,
@@ -179,18 +171,6 @@ def _kind(data: bytes) -> object:
         return msgspec.json.decode(data, type=_Kind).kind
     except (msgspec.DecodeError, RecursionError):
         return None
-
-
-def _is_iso_date(value: object) -> bool:
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        return False
-    import datetime
-
-    try:
-        datetime.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def snapshot_markdown(snap: Snapshot) -> str:
@@ -264,22 +244,6 @@ def diff_command(old: str, new: str, fmt: str, output: str | None, no_cache: boo
         emit(diff_markdown(d) if fmt == "md" else diff_csv(d), output)
 
 
-def _rule_meta(path: str) -> dict[str, object] | None:
-    """The rule's FR API metadata from NAME.meta.json beside it, when present."""
-    import json
-    from pathlib import Path
-
-    meta_path = Path(path).with_name(f"{Path(path).stem}.meta.json")
-    if path == "-" or not meta_path.is_file():
-        return None
-
-    try:
-        meta = json.loads(meta_path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(f"not valid JSON metadata: {exc}", where=str(meta_path)) from None
-    return meta if isinstance(meta, dict) else None
-
-
 @click.command("apply")
 @click.argument("snapshot", type=_path_arg)
 @click.argument("rules", nargs=-1, required=True, type=click.Path(dir_okay=False))
@@ -313,12 +277,13 @@ def apply_command(
     revise or remove whose target is missing and every addition already listed.
     """
     from frdiff.apply import apply_rules, crosscheck
+    from frdiff.files import rule_meta_beside
     from frdiff.parse.rule import parse_rule
 
     loader = SnapshotLoader(cache=not no_cache)
     base = loader.load(snapshot)
     changesets = [
-        parse_rule(read_input(p), source=os.path.basename(p), meta=_rule_meta(p)) for p in rules
+        parse_rule(read_input(p), source=os.path.basename(p), meta=rule_meta_beside(p)) for p in rules
     ]  # fmt: skip
     if against is not None:
         result = crosscheck(base, changesets, loader.load(against), ignore=ignore).to_dict()

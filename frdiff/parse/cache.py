@@ -37,15 +37,14 @@ XML parser.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
 import time
 import zlib
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from frdiff import files
 from frdiff.model import Entry, Finding, Snapshot, content_key
 
 if TYPE_CHECKING:
@@ -69,8 +68,7 @@ MAX_FILES = 64
 def default_dir() -> Path:
     """``$FRDIFF_CACHE_DIR/parsed``, else ``parsed`` under the user cache directory.
 
-    The same root as :func:`frdiff.store.default_cache_dir` (which this does not
-    import: it would bring in the network stack).
+    Under the store's root, :func:`frdiff.files.cache_root`.
     """
     from pathlib import Path
 
@@ -78,17 +76,8 @@ def default_dir() -> Path:
 
 
 def _default_dir() -> str:
-    """:func:`default_dir` as a string.  On Linux the XDG rule is applied here,
-    sparing the import of platformdirs."""
-    env = os.environ.get("FRDIFF_CACHE_DIR")
-    if env:
-        return os.path.join(os.path.expanduser(env), "parsed")
-    if sys.platform.startswith("linux") and "ANDROID_DATA" not in os.environ:
-        base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
-        return os.path.join(base, "frdiff", "parsed")
-    import platformdirs
-
-    return os.path.join(platformdirs.user_cache_dir("frdiff", appauthor=False), "parsed")
+    """:func:`default_dir` as a string."""
+    return os.path.join(files.cache_root(), "parsed")
 
 
 def _dir(directory: Directory | None) -> str:
@@ -335,17 +324,11 @@ def store(path: Directory, key: str, snap: Snapshot, *, where: str) -> bool:
 
 
 def _write_atomically(path: Directory, content: bytes) -> bool:
-    """Write ``content`` to a temporary name, then rename it over ``path``."""
-    folder, name = os.path.split(os.fspath(path))
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    """Write ``content`` over ``path`` atomically (not fsynced: the cache is always safe
+    to lose); False when the file system refuses."""
     try:
-        os.makedirs(folder, exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(content)
-        os.replace(tmp, path)
+        files.write_atomic(path, content, durable=False)
     except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         return False
     return True
 
