@@ -228,7 +228,7 @@ def _tool(name: str, python: str = sys.executable) -> list[str] | None:
 
 
 #: What a cached ``frdiff diff`` imports (tests/test_cli_imports.py keeps the rest out).
-DIFF_MODULES = "frdiff.cli, frdiff.commands.snapshot, frdiff.parse.cache, frdiff.diff"
+DIFF_MODULES = "frdiff.cli, frdiff.commands.snapshot, frdiff.cache, frdiff.diff"
 
 #: Where the benchmark installs frdiff and csv-diff as users get them.
 BENCH_VENV = ROOT / ".bench" / "venv"

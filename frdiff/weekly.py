@@ -274,10 +274,11 @@ def _unrecorded_fields(after: Snapshot, rules: list[ChangeSet]) -> tuple[str, ..
 
 
 def _load_snapshot(archive: Archive, on: date) -> Snapshot:
-    from frdiff.parse.cache import parse_cached
+    from frdiff.cache import SnapshotLoader
 
     data = archive.snapshot_xml(on)
-    return parse_cached(data, source=f"eCFR Supplement No. 4 to Part 744 as of {on}", date=str(on))
+    source = f"eCFR Supplement No. 4 to Part 744 as of {on}"
+    return SnapshotLoader().load_bytes(data, source=source, date=str(on))
 
 
 def _info(snap: Snapshot, on: date, wanted: date, *, projected: bool = False) -> SnapshotInfo:

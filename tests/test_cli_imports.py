@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from conftest import SNAPSHOTS
-from frdiff.parse import cache
+from frdiff import cache
 
 _PROBE = """
 import sys

@@ -77,7 +77,7 @@ def test_the_atomic_writer(tmp_path: Path) -> None:
 
 
 def test_one_cache_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from frdiff.parse import cache
+    from frdiff import cache
     from frdiff.store import default_cache_dir
 
     monkeypatch.setenv("FRDIFF_CACHE_DIR", str(tmp_path))
