@@ -28,6 +28,7 @@ __all__ = [
     "last_complete_week",
     "parse_week",
     "relative_path",
+    "report_window",
     "snapshot_file_name",
     "snapshot_ident",
     "supplement_number",
@@ -134,6 +135,28 @@ def last_complete_week(today: date | None = None) -> tuple[date, date]:
     today = today or date.today()
     this_monday = today - timedelta(days=today.weekday())
     return this_monday - timedelta(days=7), this_monday - timedelta(days=1)
+
+
+def report_window(
+    week: str | None = None, since: date | None = None, until: date | None = None
+) -> tuple[date, date, str | None]:
+    """The weekly report's window: (first day, last day, ISO week label or None).
+
+    An ISO week ("2025-W13"), or ``since`` and ``until`` together (labelled with its
+    week when it is one), or by default the last complete ISO week.
+    """
+    if week and (since or until):
+        raise UsageError("give either --week or --since/--until, not both", where="window")
+    if week:
+        start, end = parse_week(week)
+        return start, end, week_label(start)
+    if since or until:
+        if not (since and until):
+            raise UsageError("--since and --until go together", where="window")
+        is_week = since.weekday() == 0 and (until - since).days == 6
+        return since, until, week_label(since) if is_week else None
+    start, end = last_complete_week()
+    return start, end, week_label(start)
 
 
 # ---------------------------------------------------------------------------
