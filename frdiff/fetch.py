@@ -42,6 +42,7 @@ from urllib3.util.retry import Retry
 
 from frdiff import __version__
 from frdiff.errors import FetchError, HTTPStatusError, ParseError, ResponseError, UsageError
+from frdiff.ids import iso_date
 from frdiff.log import get_logger
 from frdiff.validators import Validators
 
@@ -692,7 +693,7 @@ class ECFR:
             if isinstance(t, dict) and str(t.get("number")) == str(self.title):
                 value = t.get("latest_issue_date") or t.get("up_to_date_as_of")
                 try:
-                    return date.fromisoformat(str(value))
+                    return iso_date(str(value))
                 except ValueError:
                     raise ParseError(f"bad latest_issue_date {value!r}", where=url) from None
         raise ParseError(f"title {self.title} not listed", where=url)
@@ -716,7 +717,7 @@ class ECFR:
             if v.get("removed"):
                 continue
             try:
-                dates.add(date.fromisoformat(str(v.get("date") or v.get("amendment_date"))))
+                dates.add(iso_date(str(v.get("date") or v.get("amendment_date"))))
             except ValueError:
                 continue
         return sorted(dates)

@@ -15,13 +15,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from frdiff.errors import InputError, OfflineMissingError, ParseError, UsageError
 from frdiff.files import rule_meta, write_atomic
-from frdiff.ids import document_number, iso_date, relative_path, snapshot_ident, supplement_number
+from frdiff.ids import (
+    document_number,
+    iso_date,
+    parse_week,
+    relative_path,
+    snapshot_ident,
+    supplement_number,
+)
 from frdiff.store import sha256_hex, utc_now
 
 if TYPE_CHECKING:
@@ -287,17 +294,6 @@ class RecordReport:
         return {"root": self.root, "written": self.written, "unchanged": self.unchanged}
 
 
-def week_range(week: str) -> tuple[date, date]:
-    """Monday and Sunday of an ISO week such as "2025-W13"."""
-    text = week.strip().upper()
-    try:
-        year_text, week_text = text.split("-W")
-        monday = date.fromisocalendar(int(year_text), int(week_text), 1)
-    except ValueError:
-        raise UsageError(f"not an ISO week (YYYY-Www): {week!r}") from None
-    return monday, monday + timedelta(days=6)
-
-
 def record(
     archive: Archive,
     root: Path,
@@ -315,7 +311,7 @@ def record(
     report = RecordReport(root=str(root))
     numbers = [document_number(n) for n in rules]
     for week in weeks:
-        since, until = week_range(week)
+        since, until = parse_week(week)
         numbers += [
             document_number(str(m["document_number"])) for m in archive.find_rules(since, until)
         ]

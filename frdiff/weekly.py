@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from frdiff import __version__
 from frdiff.errors import OfflineMissingError, UsageError
-from frdiff.ids import last_complete_week, parse_week, week_label
+from frdiff.ids import iso_date, last_complete_week, parse_week, week_label
 from frdiff.model import (
     ACTIONS,
     ADD,
@@ -214,7 +214,7 @@ def before_limit(since: date, rules: Sequence[ChangeSet]) -> date:
 
 def _iso(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return iso_date(text) if text else None
     except ValueError:
         return None
 
