@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
 import zlib
 from typing import TYPE_CHECKING, Annotated, Any
@@ -79,14 +80,28 @@ _fingerprint: str | None = None
 
 
 def parser_fingerprint() -> str:
-    """A digest of the source of every module in :data:`PARSER_SOURCES`, read once
-    per process (a dozen files; CRC-32 and Adler-32 from zlib, so that a cached
-    command needs no OpenSSL).  Without the sources (an installation that ships
+    """A digest of the source of every module in :data:`PARSER_SOURCES`, and of the
+    Python and lxml versions, read once per process (a dozen files; CRC-32 and
+    Adler-32 from zlib, so that a cached command needs no OpenSSL).  Without the sources (an installation that ships
     byte code only) it is random per process: nothing cached is ever reused."""
     global _fingerprint
     if _fingerprint is None:
-        _fingerprint = source_fingerprint(os.path.dirname(os.path.abspath(__file__)))
+        package = os.path.dirname(os.path.abspath(__file__))
+        _fingerprint = f"{source_fingerprint(package)}-{_libraries()}"
     return _fingerprint
+
+
+def _libraries() -> str:
+    """What else decides a parse: Python's version (its Unicode tables normalize
+    names) and lxml's (libxml2 comes inside its wheel), read without importing lxml."""
+    import importlib.machinery
+
+    version = sys.version.split()[0]
+    spec = importlib.machinery.PathFinder.find_spec("lxml")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        with contextlib.suppress(OSError), open(os.path.join(folder, "__init__.py"), "rb") as f:
+            return f"py{version}-lxml{zlib.crc32(f.read()):08x}"
+    return f"py{version}-lxml?"
 
 
 def source_fingerprint(package: str) -> str:
