@@ -29,6 +29,7 @@ from frdiff.model import (
     FORMAT_VERSION,
     INFO,
     LIST_FIELDS,
+    MOVE_LIST,
     REMOVE,
     REVISE,
     TEXT_FIELDS,
@@ -202,7 +203,11 @@ def apply_rules(snapshot: Snapshot, changesets: Sequence[ChangeSet]) -> Applied:
     counts: Counter[str] = Counter()
     for cs in changesets:
         rule = _label(cs)
-        for ch in cs.changes:
+        for change in cs.changes:
+            ch = on_list(change, snapshot.supplement)
+            if ch is None:  # a change to another list
+                counts["other-list"] += 1
+                continue
             where = f"{rule}: {ch.instruction_label or ch.action} ({ch.country}: {ch.name})"
             outcome = _apply_one(lst, ch, rule, where, findings)
             counts[outcome] += 1
@@ -225,8 +230,22 @@ def apply_rules(snapshot: Snapshot, changesets: Sequence[ChangeSet]) -> Applied:
         source=" + ".join([snapshot.source or (snapshot.date or "snapshot"), *rules]),
         findings=(),
         rows=0,
+        supplement=snapshot.supplement,
     )
     return Applied(result, tuple(findings), rules, tuple(sorted(counts.items())))
+
+
+def on_list(ch: Change, supplement: int) -> Change | None:
+    """What ``ch`` does to list ``supplement``: itself when it changes that list, an
+    addition or a removal for the two ends of a move between lists, None when it
+    changes another list."""
+    if ch.action == MOVE_LIST:
+        if supplement == ch.supplement:
+            return structs.replace(ch, action=ADD)
+        if supplement == ch.from_supplement:
+            return structs.replace(ch, action=REMOVE, entry=None, supplement=supplement)
+        return None
+    return ch if ch.supplement == supplement else None
 
 
 def _apply_one(lst: _List, ch: Change, rule: str, where: str, findings: list[Finding]) -> str:
@@ -335,6 +354,12 @@ def crosscheck(
     unknown = sorted(set(ignore) - IGNORABLE_FIELDS)
     if unknown:
         raise UsageError(f"cannot ignore field(s) {', '.join(unknown)}", where="crosscheck")
+    if before.supplement != after.supplement:
+        raise UsageError(
+            f"cannot cross-check Supplement No. {before.supplement} against Supplement No. "
+            f"{after.supplement}: both snapshots must be of one list",
+            where="crosscheck",
+        )
     applied = apply_rules(before, changesets)
     expected_label = applied.snapshot.source
     after_label = after.date or after.source or "after"

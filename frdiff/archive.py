@@ -28,6 +28,7 @@ from typing import Any
 
 import requests
 
+from frdiff import lists
 from frdiff.errors import FetchError, HTTPStatusError, OfflineMissingError, ParseError, StoreError
 from frdiff.fetch import (
     DEFAULT_ECFR_API,
@@ -332,7 +333,7 @@ class Archive:
             )
         return self._get("rule", number, url, "xml")
 
-    def snapshot_xml(self, on: date, supplement: int = 4) -> bytes:
+    def snapshot_xml(self, on: date, supplement: int = lists.DEFAULT) -> bytes:
         """Supplement No. ``supplement`` to Part 744 as the eCFR gives it on ``on``."""
         on, supplement = iso_date(on), supplement_number(supplement)
         if self.fixtures is not None:
@@ -371,7 +372,7 @@ class Archive:
                 ) from None
             raise
 
-    def snapshot_dates(self, supplement: int = 4) -> list[date]:
+    def snapshot_dates(self, supplement: int = lists.DEFAULT) -> list[date]:
         """Dates with a snapshot: stored or in fixtures offline; eCFR version dates online."""
         supplement = supplement_number(supplement)
         if self.fixtures is not None:
@@ -431,7 +432,7 @@ class Archive:
             requests=self.fetcher.requests_made if self.fetcher else 0,
         )
 
-    def fetch_snapshot(self, on: date, supplement: int = 4) -> FetchSummary:
+    def fetch_snapshot(self, on: date, supplement: int = lists.DEFAULT) -> FetchSummary:
         """Make sure the supplement on ``on`` is stored."""
         start = len(self.outcomes)
         self.snapshot_xml(on, supplement)

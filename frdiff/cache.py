@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 
-from frdiff import files
+from frdiff import files, lists
 from frdiff.errors import ParseError
 from frdiff.ids import date_in_name, is_iso_date
 from frdiff.model import Entry, Finding, ListNote, Snapshot, content_key
@@ -67,7 +67,7 @@ Directory = str | os.PathLike[str]
 #: ``parse/`` and these.  Their bytes make up :func:`parser_fingerprint`, part of
 #: every key and of every file, so a changed parser never reuses an old result
 #: (tests/test_parse_cache.py checks that every module the parsers import is here).
-PARSER_SOURCES = ("parse", "normalize.py", "model.py", "ids.py", "errors.py")
+PARSER_SOURCES = ("parse", "normalize.py", "model.py", "ids.py", "errors.py", "lists.py")
 #: The layout of a cache file (:class:`_File`).
 _FORMAT = 4
 _MAGIC = b"frdiff-parsed-snapshot\n"
@@ -154,7 +154,7 @@ def enabled() -> bool:
     return os.environ.get("FRDIFF_NO_CACHE", "").strip().lower() in ("", "0", "false", "no")
 
 
-def cache_key(data: bytes, *, date: str | None = None, supplement: int = 4) -> str:
+def cache_key(data: bytes, *, date: str | None = None, supplement: int = lists.DEFAULT) -> str:
     """The cache key of a document and the parse options (hex)."""
     import hashlib  # loads OpenSSL: only when a document is read, not for a known file
 
@@ -171,20 +171,25 @@ def get(
     *,
     source: str = "",
     date: str | None = None,
-    supplement: int = 4,
+    supplement: int = lists.DEFAULT,
     directory: Directory | None = None,
 ) -> Snapshot | None:
     """The cached parse of ``data`` with these options, or None."""
     key = cache_key(data, date=date, supplement=supplement)
-    return get_by_key(key, source=source, directory=directory)
+    return get_by_key(key, source=source, directory=directory, supplement=supplement)
 
 
 def get_by_key(
-    key: str, *, source: str = "", directory: Directory | None = None
+    key: str,
+    *,
+    source: str = "",
+    directory: Directory | None = None,
+    supplement: int = lists.DEFAULT,
 ) -> Snapshot | None:
-    """The cached parse under ``key`` (from :func:`cache_key` or :func:`file_key`), or None."""
+    """The cached parse under ``key`` (from :func:`cache_key` or :func:`file_key`), or
+    None; ``supplement`` is the list the key was made for."""
     path = os.path.join(_dir(directory), f"{key}.snap")
-    return load(path, key, source=source, where=source or "snapshot")
+    return load(path, key, source=source, where=source or "snapshot", supplement=supplement)
 
 
 def put(
@@ -192,7 +197,7 @@ def put(
     snap: Snapshot,
     *,
     date: str | None = None,
-    supplement: int = 4,
+    supplement: int = lists.DEFAULT,
     directory: Directory | None = None,
 ) -> bool:
     """Cache ``snap``, the parse of ``data`` with these options; False if not written.
@@ -213,7 +218,7 @@ def parse_cached(
     *,
     source: str = "",
     date: str | None = None,
-    supplement: int = 4,
+    supplement: int = lists.DEFAULT,
     directory: Directory | None = None,
     memo: Any = None,
 ) -> Snapshot:
@@ -225,7 +230,7 @@ def parse_cached(
     parse.
     """
     key = cache_key(data, date=date, supplement=supplement)  # hashed once, hit or miss
-    found = get_by_key(key, source=source, directory=directory)
+    found = get_by_key(key, source=source, directory=directory, supplement=supplement)
     if found is not None:
         return found
     from frdiff.parse.snapshot import parse_snapshot
@@ -262,7 +267,11 @@ def _file_slot(path: str, date: str | None, supplement: int) -> str:
 
 
 def file_key(
-    path: str, *, date: str | None = None, supplement: int = 4, directory: Directory | None = None
+    path: str,
+    *,
+    date: str | None = None,
+    supplement: int = lists.DEFAULT,
+    directory: Directory | None = None,
 ) -> str | None:
     """The cache key recorded for the file at ``path`` (with these parse options), if
     the file is the one recorded: same identity (:func:`file_identity`).  None
@@ -284,7 +293,7 @@ def remember_file(
     key: str,
     *,
     date: str | None = None,
-    supplement: int = 4,
+    supplement: int = lists.DEFAULT,
     directory: Directory | None = None,
 ) -> bool:
     """Record that the file at ``path``, as ``st`` (taken before it was read), holds the
@@ -403,8 +412,11 @@ def _write_atomically(path: Directory, content: bytes) -> bool:
     return True
 
 
-def load(path: Directory, key: str, *, source: str, where: str) -> Snapshot | None:
-    """The snapshot cached at ``path`` for ``key``, or None (missing or not usable)."""
+def load(
+    path: Directory, key: str, *, source: str, where: str, supplement: int = lists.DEFAULT
+) -> Snapshot | None:
+    """The snapshot cached at ``path`` for ``key`` (a key of ``supplement``'s list), or
+    None (missing or not usable)."""
     body = _sealed_body(path)
     if body is None:
         return None
@@ -425,6 +437,7 @@ def load(path: Directory, key: str, *, source: str, where: str) -> Snapshot | No
         rows=f.rows,
         accounting=f.accounting,
         notes=f.notes,
+        supplement=supplement,
     )
 
 
@@ -549,9 +562,17 @@ class SnapshotLoader:
     never cached.  Use one loader for all the snapshots of one command or job.
     """
 
-    def __init__(self, *, cache: bool = True, directory: Directory | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        cache: bool = True,
+        directory: Directory | None = None,
+        supplement: int = lists.DEFAULT,
+    ) -> None:
         self.cache = cache and enabled()
         self.directory = directory
+        #: The list read from each document (a whole part holds all of them).
+        self.supplement = lists.get(supplement).number
         self.memo: Any = None  # a ParseMemo once something is parsed
 
     def load(self, path: FileName, date: str | None = None) -> Snapshot:
@@ -564,13 +585,15 @@ class SnapshotLoader:
         path = os.fspath(path)
         name = os.path.basename(path)
         key = self._known_key(path, date)
-        snap = get_by_key(key, source=name, directory=self.directory) if key else None
+        snap = self._cached(key, name) if key else None
         if snap is None:
             st = os.stat(path) if self.cache and path != "-" else None
             data = files.read_document(path)
             snap, key = self._read(data, name, date, cached=st is not None)
             if st is not None and key is not None:
-                remember_file(path, st, key, date=date, directory=self.directory)
+                remember_file(
+                    path, st, key, date=date, supplement=self.supplement, directory=self.directory
+                )
         if date:
             snap = msgspec.structs.replace(snap, date=date)
         if snap.date is None and date_in_name(name):
@@ -599,33 +622,54 @@ class SnapshotLoader:
         """The cache key of the file at ``path``, when the cache knows it unchanged."""
         if not self.cache or path == "-":
             return None
-        return file_key(path, date=date, directory=self.directory)
+        return file_key(path, date=date, supplement=self.supplement, directory=self.directory)
+
+    def _cached(self, key: str, name: str) -> Snapshot | None:
+        return get_by_key(key, source=name, directory=self.directory, supplement=self.supplement)
 
     def _read(
         self, data: bytes, name: str, date: str | None, *, cached: bool
     ) -> tuple[Snapshot, str | None]:
         """The snapshot in ``data``, and its cache key when ``cached`` and it is XML."""
         if _is_json(data):
-            return snapshot_from_json(data, where=name or "snapshot"), None
-        key = cache_key(data, date=date) if cached else None
-        snap = get_by_key(key, source=name, directory=self.directory) if key else None
+            read = snapshot_from_json(data, where=name or "snapshot")
+            if read.supplement != self.supplement:
+                raise ParseError(
+                    f"this snapshot is of {lists.label(read.supplement)}, not of "
+                    f"{lists.label(self.supplement)}: read it with --supplement "
+                    f"{read.supplement}",
+                    where=name or "snapshot",
+                )
+            return read, None
+        key = cache_key(data, date=date, supplement=self.supplement) if cached else None
+        snap = self._cached(key, name) if key else None
         if snap is None:
             from frdiff.parse.snapshot import ParseMemo, parse_snapshot
 
             if self.memo is None:
                 self.memo = ParseMemo()
-            snap = parse_snapshot(data, source=name, date=date, memo=self.memo)
+            snap = parse_snapshot(
+                data, source=name, date=date, supplement=self.supplement, memo=self.memo
+            )
             if key:
                 put_by_key(key, snap, directory=self.directory)
         return snap, key
 
 
-def load_snapshot(path: FileName, date: str | None = None, *, cache: bool = True) -> Snapshot:
-    """One snapshot, as :meth:`SnapshotLoader.load` reads it."""
-    return SnapshotLoader(cache=cache).load(path, date)
+def load_snapshot(
+    path: FileName,
+    date: str | None = None,
+    *,
+    cache: bool = True,
+    supplement: int = lists.DEFAULT,
+) -> Snapshot:
+    """One snapshot (of list ``supplement``), as :meth:`SnapshotLoader.load` reads it."""
+    return SnapshotLoader(cache=cache, supplement=supplement).load(path, date)
 
 
-def diff_files(old: FileName, new: FileName, *, cache: bool = True) -> Diff:
+def diff_files(
+    old: FileName, new: FileName, *, cache: bool = True, supplement: int = lists.DEFAULT
+) -> Diff:
     """The diff of the snapshots in two files (XML or frdiff JSON).
 
     When the cache knows both files unchanged, only entry digests are compared and
@@ -633,7 +677,7 @@ def diff_files(old: FileName, new: FileName, *, cache: bool = True) -> Diff:
     """
     from frdiff.diff import diff_digested, diff_snapshots
 
-    loader = SnapshotLoader(cache=cache)
+    loader = SnapshotLoader(cache=cache, supplement=supplement)
     a, b = loader.digested(old), loader.digested(new)
     if a and b:
         d = diff_digested(
@@ -643,6 +687,7 @@ def diff_files(old: FileName, new: FileName, *, cache: bool = True) -> Diff:
             decode_new=b[0].entries_at,
             old_label=a[1],
             new_label=b[1],
+            supplement=loader.supplement,
         )
         if d is not None:
             return d
@@ -664,6 +709,7 @@ class _SnapshotJSON(msgspec.Struct):
     accounting: dict[str, Annotated[int, msgspec.Meta(ge=0)]] = msgspec.field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
     notes: tuple[ListNote, ...] = ()
+    supplement: Annotated[int, msgspec.Meta(ge=1, le=99)] = lists.DEFAULT
 
 
 def snapshot_from_json(data: bytes, *, where: str) -> Snapshot:
@@ -690,6 +736,7 @@ def snapshot_from_json(data: bytes, *, where: str) -> Snapshot:
         rows=d.rows,
         accounting=tuple(d.accounting.items()),
         notes=d.notes,
+        supplement=d.supplement,
     )
 
 

@@ -36,7 +36,9 @@ from typing import Any, TypeVar
 
 from msgspec import structs
 
+from frdiff.errors import InputError
 from frdiff.model import (
+    DEFAULT_SUPPLEMENT,
     INFO,
     Diff,
     Entry,
@@ -137,13 +139,24 @@ class _Keys:
 
 
 def diff_snapshots(old: Snapshot, new: Snapshot) -> Diff:
-    """Diff two snapshots; labels are their dates (or sources when undated)."""
-    return diff_entries(
+    """Diff two snapshots of one list; labels are their dates (or sources when undated).
+
+    Snapshots of two different lists are refused (InputError): comparing the
+    Unverified List with the Entity List would report every party as added.
+    """
+    if old.supplement != new.supplement:
+        raise InputError(
+            f"cannot diff Supplement No. {old.supplement} ({old.source or old.date}) with "
+            f"Supplement No. {new.supplement} ({new.source or new.date}): snapshots of one "
+            "list are compared"
+        )
+    d = diff_entries(
         old.entries,
         new.entries,
         old_label=old.date or old.source,
         new_label=new.date or new.source,
     )
+    return structs.replace(d, supplement=old.supplement) if old.supplement != d.supplement else d
 
 
 def diff_digested(
@@ -154,6 +167,7 @@ def diff_digested(
     decode_new: EntryDecoder,
     old_label: str,
     new_label: str,
+    supplement: int = DEFAULT_SUPPLEMENT,
 ) -> Diff | None:
     """:func:`diff_entries` of two lists known by a content digest of each entry
     (equal digests meaning identical entries), decoding only what changed.
@@ -169,7 +183,9 @@ def diff_digested(
     if olds is None or news is None:
         return None
     d = diff_entries(olds, news, old_label=old_label, new_label=new_label)
-    return structs.replace(d, unchanged=d.unchanged + len(old_digests) - len(left_o))
+    return structs.replace(
+        d, unchanged=d.unchanged + len(old_digests) - len(left_o), supplement=supplement
+    )
 
 
 def diff_entries(

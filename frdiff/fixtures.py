@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from frdiff import lists
 from frdiff.errors import InputError, OfflineMissingError, ParseError, UsageError
 from frdiff.files import rule_meta, write_atomic
 from frdiff.ids import (
@@ -191,14 +192,14 @@ class FixtureSource:
             found, key=lambda m: (str(m.get("publication_date")), str(m.get("document_number")))
         )
 
-    def snapshot_dates(self, supplement: int = 4) -> list[date]:
+    def snapshot_dates(self, supplement: int = lists.DEFAULT) -> list[date]:
         return sorted(
             iso_date(str(i.get("date")))
             for i in self.manifest.items
-            if i.get("kind") == "snapshot" and int(i.get("supplement", 4)) == supplement
+            if i.get("kind") == "snapshot" and int(i.get("supplement", lists.DEFAULT)) == supplement
         )
 
-    def snapshot_xml(self, on: date, supplement: int = 4) -> bytes:
+    def snapshot_xml(self, on: date, supplement: int = lists.DEFAULT) -> bytes:
         item = self.manifest.find("snapshot", date=on.isoformat(), supplement=supplement)
         if item is None:
             have = ", ".join(d.isoformat() for d in self.snapshot_dates(supplement)) or "none"
@@ -301,7 +302,7 @@ def record(
     rules: Iterable[str] = (),
     weeks: Iterable[str] = (),
     snapshots: Iterable[str | date] = (),
-    supplement: int = 4,
+    supplement: int = lists.DEFAULT,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> RecordReport:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from frdiff import lists
 from frdiff.errors import InputError, UsageError
 
 __all__ = [
@@ -163,12 +164,12 @@ def report_window(
 # File names (the store's and the fixtures' layout)
 
 
-def snapshot_ident(on: date | str, supplement: int | str = 4) -> str:
+def snapshot_ident(on: date | str, supplement: int | str = lists.DEFAULT) -> str:
     """The store's identifier of a snapshot: "4/2025-03-24"."""
     return f"{supplement_number(supplement)}/{iso_date(on).isoformat()}"
 
 
-def snapshot_file_name(on: date | str, supplement: int | str = 4) -> str:
+def snapshot_file_name(on: date | str, supplement: int | str = lists.DEFAULT) -> str:
     """An eCFR copy's file name: "supp4-2025-03-24.xml"."""
     return f"supp{supplement_number(supplement)}-{iso_date(on).isoformat()}.xml"
 

@@ -21,10 +21,31 @@ from typing import Any
 
 from msgspec import Struct
 
+from frdiff.lists import DEFAULT as DEFAULT_SUPPLEMENT
+from frdiff.lists import SPECS
+
 FORMAT_VERSION = 1
 
 ADD, REVISE, REMOVE = "add", "revise", "remove"
+#: A party taken off one list and put on another by the same rule ("moved between lists").
+MOVE_LIST = "move-list"
+#: The actions on one list (a move between lists is an addition to one and a removal
+#: from another: see MOVE_LIST).
 ACTIONS = (ADD, REVISE, REMOVE)
+#: How reports name each action.
+ACTION_LABELS = {
+    ADD: "added",
+    REVISE: "revised",
+    REMOVE: "removed",
+    MOVE_LIST: "moved between lists",
+}
+
+
+def list_key(supplement: int) -> str | None:
+    """The short name of a list ("entity-list") for JSON, None for one frdiff has no spec of."""
+    spec = SPECS.get(supplement)
+    return spec.key if spec else None
+
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -285,7 +306,8 @@ class Claims(Struct, frozen=True):
 class Instruction(Struct, frozen=True):
     """One amendatory instruction (AMDPAR), as read.
 
-    ``target`` is "supplement4" for instructions that amend the Entity List,
+    ``target`` is "supplementN" for instructions that amend a list frdiff reads
+    ("supplement4": the Entity List; see :attr:`frdiff.lists.ListSpec.target`),
     otherwise what it concerns ("authority", "other", "heading").
     """
 
@@ -308,11 +330,14 @@ class Instruction(Struct, frozen=True):
 
 
 class Change(Struct, frozen=True):
-    """One change a rule makes to the list: add, revise or remove an entry.
+    """One change a rule makes to a list: add, revise or remove an entry, or move a
+    party from one list to another.
 
-    ``entry`` is the entry as the rule prints it (``None`` for a removal, whose text
-    the rule does not reprint).  ``name_in_instruction`` is set when the
-    instruction spelled the name differently from the table.
+    ``supplement`` is the list changed (the list added to, for a move, whose
+    ``from_supplement`` is the list it left).  ``entry`` is the entry as the rule
+    prints it (``None`` for a removal, whose text the rule does not reprint).
+    ``name_in_instruction`` is set when the instruction spelled the name
+    differently from the table.
     """
 
     action: str
@@ -322,10 +347,21 @@ class Change(Struct, frozen=True):
     instruction: str = ""
     instruction_label: str = ""
     name_in_instruction: str | None = None
+    supplement: int = DEFAULT_SUPPLEMENT
+    from_supplement: int | None = None
+
+    @property
+    def kind(self) -> str:
+        """The action as reports name it ("moved between lists")."""
+        return ACTION_LABELS.get(self.action, self.action)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "action": self.action,
+            "kind": self.kind,
+            "supplement": self.supplement,
+            "list": list_key(self.supplement),
+            "from_supplement": self.from_supplement,
             "country": self.country,
             "name": self.name,
             "name_in_instruction": self.name_in_instruction,
@@ -350,12 +386,15 @@ class ChangeSet(Struct, frozen=True):
     def counts(self) -> dict[str, Any]:
         by_action = Counter(c.action for c in self.changes)
         by_country: dict[str, dict[str, int]] = {}
+        by_list: dict[int, dict[str, int]] = {}
         for c in self.changes:
             by_country.setdefault(c.country, Counter())[c.action] += 1
+            by_list.setdefault(c.supplement, Counter())[c.action] += 1
         return {
             "changes": len(self.changes),
-            **{a: by_action.get(a, 0) for a in ACTIONS},
+            **{a: by_action.get(a, 0) for a in (*ACTIONS, MOVE_LIST)},
             "by_country": {k: dict(v) for k, v in sorted(by_country.items())},
+            "by_supplement": {str(k): dict(v) for k, v in sorted(by_list.items())},
             "findings": dict(Counter(f.severity for f in self.findings)),
         }
 
@@ -402,7 +441,10 @@ class ListNote(Struct, frozen=True, gc=False):
 
 
 class Snapshot(Struct, frozen=True):
-    """The whole list as compiled on a date (an eCFR point-in-time copy)."""
+    """The whole list as compiled on a date (an eCFR point-in-time copy).
+
+    ``supplement`` says which list (Supplement No. 4, the Entity List, unless told).
+    """
 
     entries: tuple[Entry, ...]
     date: str | None = None
@@ -414,6 +456,7 @@ class Snapshot(Struct, frozen=True):
     accounting: tuple[tuple[str, int], ...] = ()
     #: The list's footnotes and the eCFR's notes after the table, in document order.
     notes: tuple[ListNote, ...] = ()
+    supplement: int = DEFAULT_SUPPLEMENT
 
     def footnote(self, number: int) -> str | None:
         """The text of the list's footnote ``number``, where the copy carries it."""
@@ -426,6 +469,8 @@ class Snapshot(Struct, frozen=True):
         return {
             "format_version": FORMAT_VERSION,
             "kind": "snapshot",
+            "supplement": self.supplement,
+            "list": list_key(self.supplement),
             "date": self.date,
             "source": self.source,
             "rows": self.rows,
@@ -517,6 +562,8 @@ class Diff(Struct, frozen=True):
     #: change: they are among ``unchanged``; the fields as written differently are in
     #: each pair's ``changes``.
     editorial: tuple[EntryDiff, ...] = ()
+    #: The list compared (both sides are of it).
+    supplement: int = DEFAULT_SUPPLEMENT
 
     def summary(self) -> dict[str, Any]:
         kinds = ("added", "removed", "modified", "renamed", "moved")
@@ -549,6 +596,8 @@ class Diff(Struct, frozen=True):
         return {
             "format_version": FORMAT_VERSION,
             "kind": "diff",
+            "supplement": self.supplement,
+            "list": list_key(self.supplement),
             "old": self.old_label,
             "new": self.new_label,
             "summary": self.summary(),

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from frdiff import __version__
+from frdiff import __version__, lists
 from frdiff.errors import UsageError
 from frdiff.ids import is_document_number
 from frdiff.model import (
@@ -318,7 +318,9 @@ def diff_markdown(diff: Diff) -> str:
     """A Markdown account of a :class:`Diff` for ``frdiff diff --format md``."""
     old = md(diff.old_label or "old")
     new = md(diff.new_label or "new")
-    out = [f"## Entity List changes: {old} → {new}", "", _md_diff_counts(diff)]
+    spec = lists.SPECS.get(diff.supplement)
+    title = spec.name if spec else lists.label(diff.supplement)
+    out = [f"## {md(title)} changes: {old} → {new}", "", _md_diff_counts(diff)]
     by_country = diff.summary()["by_country"]
     if by_country:
         out += [

@@ -34,6 +34,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from frdiff import lists
 from frdiff.errors import StoreError
 from frdiff.files import cache_root, replace, write_temp
 from frdiff.ids import document_number, iso_date, relative_path, supplement_number
@@ -423,7 +424,7 @@ class Store:
         ).fetchone()
         return json.loads(row[0]) if row else None
 
-    def snapshot_dates(self, supplement: int = 4) -> list[date]:
+    def snapshot_dates(self, supplement: int = lists.DEFAULT) -> list[date]:
         prefix = f"{supplement_number(supplement)}/"
         return sorted(
             date.fromisoformat(r.ident[len(prefix) :])

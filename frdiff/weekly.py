@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from frdiff import __version__
+from frdiff import __version__, lists
 from frdiff.errors import OfflineMissingError, UsageError
 from frdiff.ids import iso_date, last_complete_week, parse_week, week_label
 from frdiff.model import (
@@ -41,6 +41,7 @@ from frdiff.model import (
     Diff,
     Finding,
     Snapshot,
+    list_key,
 )
 
 if TYPE_CHECKING:
@@ -123,6 +124,8 @@ class WeeklyReport:
     diff: Diff | None = None
     findings: tuple[Finding, ...] = ()
     notes: tuple[str, ...] = ()
+    #: The list reported on (Supplement No. 4, the Entity List, unless told).
+    supplement: int = lists.DEFAULT
 
     @property
     def has_changes(self) -> bool:
@@ -133,14 +136,20 @@ class WeeklyReport:
 
     def summary(self) -> dict[str, Any]:
         """Headline counts; every renderer prints these same numbers."""
-        rule_counts = Counter(c.action for cs in self.rules for c in cs.changes)
-        by_country: dict[str, Counter[str]] = {}
+        from frdiff.apply import on_list
         from frdiff.normalize import country as canonical
 
-        for cs in self.rules:
-            for c in cs.changes:
-                heading = canonical(c.country)[0]
-                by_country.setdefault(heading, Counter())["rule_" + _PAST[c.action]] += 1
+        changes = [
+            ch
+            for cs in self.rules
+            for c in cs.changes
+            if (ch := on_list(c, self.supplement)) is not None
+        ]
+        rule_counts = Counter(c.action for c in changes)
+        by_country: dict[str, Counter[str]] = {}
+        for c in changes:
+            heading = canonical(c.country)[0]
+            by_country.setdefault(heading, Counter())["rule_" + _PAST[c.action]] += 1
         diff_summary = self.diff.summary() if self.diff is not None else None
         if diff_summary is not None:
             for heading, kinds in diff_summary["by_country"].items():
@@ -160,9 +169,7 @@ class WeeklyReport:
                 "total": sum(rule_counts.values()),
                 **{_PAST[a]: rule_counts.get(a, 0) for a in ACTIONS},
             },
-            "entities_added": len(
-                {(c.country, c.name) for cs in self.rules for c in cs.changes if c.action == ADD}
-            ),
+            "entities_added": len({(c.country, c.name) for c in changes if c.action == ADD}),
             "diff": (
                 {k: v for k, v in diff_summary.items() if k != "by_country"}
                 if diff_summary is not None
@@ -180,6 +187,8 @@ class WeeklyReport:
         return {
             "format_version": FORMAT_VERSION,
             "kind": "weekly",
+            "supplement": self.supplement,
+            "list": list_key(self.supplement),
             "generator": f"frdiff {__version__}",
             "window": {"since": self.since, "until": self.until, "week": self.week},
             "summary": self.summary(),
@@ -233,7 +242,7 @@ def _pick_after(dates: list[date], before: date | None, until: date) -> date | N
 
 
 def _choose_dates(
-    archive: Archive, limit: date, until: date, notes: list[str]
+    archive: Archive, limit: date, until: date, notes: list[str], supplement: int = lists.DEFAULT
 ) -> tuple[date | None, date | None]:
     """The dates of the copies standing for the list before and after the window.
 
@@ -248,7 +257,7 @@ def _choose_dates(
         if after is None:
             notes.append(f"The eCFR's latest issue is {latest}, before the window's end.")
         return before, after
-    dates = sorted(set(archive.snapshot_dates()))
+    dates = sorted(set(archive.snapshot_dates(supplement)))
     before = _pick_before(dates, limit)
     return before, _pick_after(dates, before, until)
 
@@ -273,12 +282,12 @@ def _unrecorded_fields(after: Snapshot, rules: list[ChangeSet]) -> tuple[str, ..
     return tuple(out)
 
 
-def _load_snapshot(archive: Archive, on: date) -> Snapshot:
+def _load_snapshot(archive: Archive, on: date, supplement: int = lists.DEFAULT) -> Snapshot:
     from frdiff.cache import SnapshotLoader
 
-    data = archive.snapshot_xml(on)
-    source = f"eCFR Supplement No. 4 to Part 744 as of {on}"
-    return SnapshotLoader().load_bytes(data, source=source, date=str(on))
+    data = archive.snapshot_xml(on, supplement)
+    source = f"eCFR Supplement No. {supplement} to Part 744 as of {on}"
+    return SnapshotLoader(supplement=supplement).load_bytes(data, source=source, date=str(on))
 
 
 def _info(snap: Snapshot, on: date, wanted: date, *, projected: bool = False) -> SnapshotInfo:
@@ -305,9 +314,15 @@ def load_rules(archive: Archive, since: date, until: date) -> list[ChangeSet]:
 
 
 def build_weekly(
-    archive: Archive, since: date, until: date, *, week: str | None = None
+    archive: Archive,
+    since: date,
+    until: date,
+    *,
+    week: str | None = None,
+    supplement: int = lists.DEFAULT,
 ) -> WeeklyReport:
-    """Build the report for the window [since, until] from ``archive`` (online or offline).
+    """Build the report for the window [since, until] from ``archive`` (online or offline),
+    on list ``supplement`` (the Entity List unless told).
 
     Raises :class:`~frdiff.errors.UsageError` for an empty window and whatever the
     archive raises when a rule cannot be had; a missing eCFR copy is not an error
@@ -328,11 +343,11 @@ def build_weekly(
             f"A rule of the window took effect on {wanted_before + timedelta(days=1)}, so the "
             f"list before the window is taken on or before {wanted_before}."
         )
-    before_date, after_date = _choose_dates(archive, wanted_before, until, notes)
+    before_date, after_date = _choose_dates(archive, wanted_before, until, notes, supplement)
     before_snap = after_snap = None
     if before_date is not None:
         try:
-            before_snap = _load_snapshot(archive, before_date)
+            before_snap = _load_snapshot(archive, before_date, supplement)
         except OfflineMissingError as exc:
             notes.append(f"The eCFR copy of {before_date} could not be read ({exc}).")
     if before_snap is None:
@@ -348,6 +363,7 @@ def build_weekly(
             basis="none",
             findings=tuple(findings),
             notes=tuple(notes),
+            supplement=supplement,
         )
     assert before_date is not None
     if before_date < wanted_before:
@@ -357,7 +373,7 @@ def build_weekly(
         )
     if after_date is not None:
         try:
-            after_snap = _load_snapshot(archive, after_date)
+            after_snap = _load_snapshot(archive, after_date, supplement)
         except OfflineMissingError as exc:
             notes.append(f"The eCFR copy of {after_date} could not be read ({exc}).")
     if after_snap is not None and after_date is not None:
@@ -391,6 +407,7 @@ def build_weekly(
             diff=diff,
             findings=tuple(findings),
             notes=tuple(notes),
+            supplement=supplement,
         )
     applied = apply_rules(before_snap, rules)
     findings.extend(applied.findings)
@@ -424,4 +441,5 @@ def build_weekly(
         diff=diff,
         findings=tuple(findings),
         notes=tuple(notes),
+        supplement=supplement,
     )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from typing import Any
 
 import click
 
-from frdiff.cache import SnapshotLoader, diff_files, load_snapshot
+from frdiff import lists
+from frdiff.cache import SnapshotLoader, diff_files
 from frdiff.commands._common import dump_json, emit, output_option
+from frdiff.errors import InputError
 from frdiff.files import read_document
-from frdiff.model import Snapshot
+from frdiff.model import FORMAT_VERSION, Snapshot
 
 _path_arg = click.Path(dir_okay=False, allow_dash=True)
 no_cache_option = click.option(
@@ -21,11 +24,50 @@ no_cache_option = click.option(
 )
 
 
+class _Supplement(click.ParamType):
+    """A list's supplement number (or "all"), checked against :data:`frdiff.lists.SPECS`
+    when the command runs (so a list registered later is accepted)."""
+
+    name = "supplement"
+
+    def __init__(self, all_: bool) -> None:
+        self.all_ = all_
+
+    def get_metavar(self, param: click.Parameter, *args: Any) -> str:
+        return "[" + "|".join(lists.choices(all_=self.all_)) + "]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip().casefold()
+        if text == "all" and self.all_:
+            return text
+        try:
+            return str(lists.get(text).number)
+        except InputError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def supplement_option(*, all_: bool = False) -> Any:
+    """``--supplement``: which list to read (the lists of frdiff.lists; "all" where
+    the command can read every list)."""
+    return click.option(
+        "--supplement",
+        type=_Supplement(all_),
+        default=str(lists.DEFAULT),
+        show_default=True,
+        help="Which list: "
+        + ", ".join(f"{n} ({s.name})" for n, s in sorted(lists.SPECS.items()))
+        + (", or all of them" if all_ else "")
+        + ".",
+    )
+
+
 def snapshot_markdown(snap: Snapshot) -> str:
     """A short readable summary of a snapshot: counts by country and findings."""
     by_country = Counter(e.country for e in snap.entries)
+    spec = lists.SPECS.get(snap.supplement)
     lines = [
-        f"# Entity List snapshot {snap.date or ''}".rstrip(),
+        f"# {spec.name if spec else lists.label(snap.supplement)} snapshot "
+        f"{snap.date or ''}".rstrip(),
         "",
         f"Source: {snap.source or '-'}; {len(snap.entries)} entries from {snap.rows} table rows "
         f"under {len(by_country)} countries.",
@@ -46,18 +88,41 @@ def snapshot_markdown(snap: Snapshot) -> str:
 @click.argument("path", type=_path_arg)
 @click.option("--date", help="The snapshot's date (YYYY-MM-DD) when the document does not say.")
 @click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md", show_default=True)
+@supplement_option(all_=True)
 @output_option
 @no_cache_option
 def snapshot_command(
-    path: str, date: str | None, fmt: str, output: str | None, no_cache: bool
+    path: str, date: str | None, fmt: str, supplement: str, output: str | None, no_cache: bool
 ) -> None:
-    """Read an eCFR copy of Supplement No. 4 to Part 744 (the Entity List) as entries.
+    """Read an eCFR copy of a list of Part 744 (Supplement No. 4, the Entity List,
+    unless --supplement says another) as entries.
 
     PATH is eCFR XML: the appendix alone or a whole part or title holding it
     ("-" for standard input).  Every table row becomes an entry or a finding.
+    With --supplement all, each list of a whole part is read and printed in turn
+    (JSON: {"kind": "snapshots", "snapshots": [...]}).
     """
-    snap = load_snapshot(path, date, cache=not no_cache)
-    emit(dump_json(snap.to_dict()) if fmt == "json" else snapshot_markdown(snap), output)
+    numbers = lists.supplements(supplement)
+    if len(numbers) == 1:
+        snap = SnapshotLoader(cache=not no_cache, supplement=numbers[0]).load(path, date)
+        emit(dump_json(snap.to_dict()) if fmt == "json" else snapshot_markdown(snap), output)
+        return
+    data = read_document(path)  # read once: standard input cannot be read again
+    snaps = [
+        SnapshotLoader(cache=not no_cache, supplement=n).load_bytes(
+            data, source=os.path.basename(path), date=date
+        )
+        for n in numbers
+    ]
+    if fmt == "json":
+        body = {
+            "format_version": FORMAT_VERSION,
+            "kind": "snapshots",
+            "snapshots": [s.to_dict() for s in snaps],
+        }
+        emit(dump_json(body), output)
+    else:
+        emit("\n".join(snapshot_markdown(s) for s in snaps), output)
 
 
 @click.command("diff")
@@ -66,17 +131,21 @@ def snapshot_command(
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "md", "csv"]), default="md", show_default=True
 )
+@supplement_option()
 @output_option
 @no_cache_option
-def diff_command(old: str, new: str, fmt: str, output: str | None, no_cache: bool) -> None:
-    """Compare two versions of the Entity List, entry by entry and field by field.
+def diff_command(
+    old: str, new: str, fmt: str, supplement: str, output: str | None, no_cache: bool
+) -> None:
+    """Compare two versions of a list (the Entity List unless --supplement says
+    another), entry by entry and field by field.
 
     OLD and NEW are eCFR XML snapshots (or ``frdiff snapshot --format json``
     output).  Reports entries added, removed, modified, renamed (the old name now
     an alias, or a close name) and moved between countries.  Markup, whitespace
     and row order are never a change.
     """
-    d = diff_files(old, new, cache=not no_cache)
+    d = diff_files(old, new, cache=not no_cache, supplement=lists.get(supplement).number)
     if fmt == "json":
         emit(dump_json(d.to_dict()), output)
     else:
@@ -100,6 +169,7 @@ def diff_command(old: str, new: str, fmt: str, output: str | None, no_cache: boo
     "e.g. addresses for a list that does not carry them.",
 )
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@supplement_option()
 @output_option
 @no_cache_option
 def apply_command(
@@ -108,10 +178,15 @@ def apply_command(
     against: str | None,
     ignore: tuple[str, ...],
     fmt: str,
+    supplement: str,
     output: str | None,
     no_cache: bool,
 ) -> None:
     """Apply rules to a snapshot, in the order given, and print the resulting list.
+
+    --supplement says which list SNAPSHOT is read as (and --against); the rules'
+    changes to that list are applied (a move between lists is a removal from one
+    and an addition to the other), the changes to other lists counted apart.
 
     RULE files are Federal Register XML; a NAME.meta.json beside a rule (its FR
     API metadata) is used to resolve citation placeholders.  Findings name every
@@ -121,7 +196,7 @@ def apply_command(
     from frdiff.files import rule_meta_beside
     from frdiff.parse.rule import parse_rule
 
-    loader = SnapshotLoader(cache=not no_cache)
+    loader = SnapshotLoader(cache=not no_cache, supplement=lists.get(supplement).number)
     base = loader.load(snapshot)
     changesets = [
         parse_rule(read_document(p), source=os.path.basename(p), meta=rule_meta_beside(p)) for p in rules

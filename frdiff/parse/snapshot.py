@@ -1,10 +1,11 @@
-"""The eCFR snapshot parser: Supplement No. 4 to Part 744 as compiled on a date.
+"""The eCFR snapshot parser: a list of Part 744 (Supplement No. 4, the Entity
+List, unless told another spec'd list; see :mod:`frdiff.lists`) as compiled on a date.
 
 Input is eCFR XML bytes: the appendix fragment (``DIV9 TYPE="APPENDIX"``) or a
 whole part or title holding it, with HTML-style tables (TABLE > TR > TH/TD) or
 GPO tables (GPOTABLE > ROW > ENT).  Output is a :class:`~frdiff.model.Snapshot`.
 
-Every body row of the Entity List table becomes an entry (a continuation row
+Every body row of the list's table becomes an entry (a continuation row
 joins the entry above it) or a finding naming the document, row and field:
 nothing is dropped silently.  ``Snapshot.rows`` counts the body rows seen
 (header rows of the table are not counted).
@@ -16,8 +17,10 @@ import re
 
 from lxml import etree
 
+from frdiff import lists
 from frdiff.errors import ParseError
 from frdiff.ids import ISO_DATE, SUPPLEMENT_HEADING
+from frdiff.lists import ListSpec
 from frdiff.model import (
     EDITORIAL_NOTE,
     EFFECTIVE_DATE_NOTE,
@@ -66,6 +69,9 @@ ROW_KINDS = (
     "misaligned",
     "unread",
 )
+#: The kind of a list's reserved rows ("BURMA | [Reserved] | [Reserved]"), counted
+#: for the lists that have them (see ListSpec.reserved).
+RESERVED = "reserved"
 _DATE_TAGS = frozenset({"AMDDATE", "CITA", "HEAD", "HD", "DATE"})
 #: Root elements of Federal Register documents (GPO FR XML), never an eCFR copy.
 FR_DOCUMENT_ROOTS = frozenset({"RULE", "PRORULE", "NOTICE", "PRESDOCU", "FEDREG", "RULES"})
@@ -246,26 +252,32 @@ def parse_snapshot(
     *,
     source: str = "",
     date: str | None = None,
-    supplement: int = 4,
+    supplement: int | ListSpec = lists.DEFAULT,
     memo: ParseMemo | None = None,
 ) -> Snapshot:
-    """Parse an eCFR copy of Supplement No. 4 to Part 744 into a :class:`Snapshot`.
+    """Parse an eCFR copy of a list of Part 744 into a :class:`Snapshot`.
+
+    ``supplement`` is the list's number (or its :class:`~frdiff.lists.ListSpec`):
+    Supplement No. 4, the Entity List, unless told; a whole part holding several
+    lists gives the one asked for.
 
     ``source`` names the document in entries and findings; ``date`` is the
     snapshot date (ISO) when the caller knows it, otherwise it is read from the
     document where the document says ("as of 2025-03-31", AMDDATE) or left None.
     ``memo`` shares cell readings with other parses (see :class:`ParseMemo`).
     Raises :class:`~frdiff.errors.ParseError` when the document is not XML or
-    holds no Entity List table.
+    holds no table of the list.
     """
+    spec = lists.get(supplement)
     with gc_paused():
-        return _parse_snapshot(data, source, date, supplement, memo)
+        return _parse_snapshot(data, source, date, spec, memo)
 
 
 def _parse_snapshot(
-    data: bytes, source: str, date: str | None, supplement: int, memo: ParseMemo | None
+    data: bytes, source: str, date: str | None, spec: ListSpec, memo: ParseMemo | None
 ) -> Snapshot:
     where = source or "snapshot"
+    supplement = spec.number
     root = load(data, where=where)
     if local(root.tag) in FR_DOCUMENT_ROOTS:
         raise ParseError(
@@ -273,21 +285,26 @@ def _parse_snapshot(
             "of the list: read it with `frdiff rule`",
             where=where,
         )
-    container = find_supplement(root, supplement, where=where)
-    tables = _entity_tables(container)
+    container = find_supplement(root, supplement, where=where, name=spec.name)
+    tables = _entity_tables(container, spec)
     if not tables:
         raise ParseError(
-            f"no Entity List table (TABLE or GPOTABLE) in Supplement No. {supplement}",
+            f"no {spec.name} table (TABLE or GPOTABLE) in Supplement No. {supplement}",
             where=where,
         )
-    parser = _TableReader(where, memo if memo is not None else ParseMemo())
+    memo = memo if memo is not None else ParseMemo()
+    parser: _TableReader | _ListReader
+    if spec.license_columns is not None and spec.width == _ENTITY_LIST_WIDTH:
+        parser = _TableReader(where, memo)
+    else:
+        parser = _ListReader(where, memo, spec)
     for table in tables:
         parser.read_table(table)
     parser.finish()
     if not parser.rows:
         # An empty list would diff as "every entry removed": refuse it instead.
         raise ParseError(
-            f"no Entity List rows: the table of Supplement No. {supplement} has a header only",
+            f"no {spec.name} rows: the table of Supplement No. {supplement} has a header only",
             where=where,
         )
     findings = parser.findings
@@ -304,6 +321,7 @@ def _parse_snapshot(
         rows=parser.rows,
         accounting=tuple(parser.kinds.items()),
         notes=(*parser.footnotes, *_notes_after_table(container)),
+        supplement=supplement,
     )
 
 
@@ -404,7 +422,13 @@ def _supplement_number(el: etree._Element) -> int | None:
     return None
 
 
-def find_supplement(root: etree._Element, supplement: int = 4, *, where: str) -> etree._Element:
+def find_supplement(
+    root: etree._Element,
+    supplement: int = lists.DEFAULT,
+    *,
+    where: str,
+    name: str = "Entity List",
+) -> etree._Element:
     """The element holding Supplement No. ``supplement`` (the root for a bare table).
 
     A whole part or title holds several supplements with tables; the one wanted is
@@ -428,7 +452,7 @@ def find_supplement(root: etree._Element, supplement: int = 4, *, where: str) ->
             return el
     if any(n == supplement for _, n in named):
         raise ParseError(
-            f"Supplement No. {supplement} to Part 744 holds no Entity List table", where=where
+            f"Supplement No. {supplement} to Part 744 holds no {name} table", where=where
         )
     if named:
         found = ", ".join(str(n) for n in sorted({n for _, n in named}))
@@ -440,25 +464,25 @@ def find_supplement(root: etree._Element, supplement: int = 4, *, where: str) ->
     return root
 
 
-def _entity_tables(container: etree._Element) -> list[etree._Element]:
-    """The tables of the Entity List: those headed like it, else every table."""
+def _entity_tables(container: etree._Element, spec: ListSpec) -> list[etree._Element]:
+    """The tables of the list: those headed like it, else every table."""
     tables = _iter_tags(container, _TABLE_TAGS)
-    headed = [t for t in tables if _headed_like_entity_list(t)]
+    headed = [t for t in tables if _headed_like(t, spec.header_words)]
     return headed or tables
 
 
-def _headed_like_entity_list(table: etree._Element) -> bool:
-    """True when the table's header cells (TH, CHED) say "entity" and "license".
+def _headed_like(table: etree._Element, words: tuple[str, ...]) -> bool:
+    """True when the table's header cells (TH, CHED) hold each of ``words`` (the
+    Entity List's say "entity" and "license").
 
     Stops at the header cells that do, not at the end of a table of thousands of
-    rows.  (Neither word can run across two cells.)
+    rows.  (No word can run across two cells.)
     """
-    entity = license_ = False
+    missing = set(words)
     for h in table.iter(*_names({"TH", "CHED"})):
         text = fold(text_of(h))
-        entity = entity or "entity" in text
-        license_ = license_ or "license" in text
-        if entity and license_:
+        missing = {w for w in missing if w not in text}
+        if not missing:
             return True
     return False
 
@@ -823,6 +847,165 @@ class _TableReader:
                 units,
             )
         )
+
+
+#: A row of the Entity List's table has five cells (country, entity, the two license
+#: columns, citation): the layout :class:`_TableReader` reads.
+_ENTITY_LIST_WIDTH = len(_HEADER_WORDS) + 1
+#: An entry announcing sub-units listed on the rows below it: "The following eight
+#: subordinate institutions of Aero-Engine Company of China:" (Supplement No. 7).
+_UNITS_HEADING = re.compile(r"^the\s+following\b.*:\s*$", re.IGNORECASE)
+
+
+class _ListReader(_TableReader):
+    """The rows of a list without license columns (the Unverified List, the Military
+    End-User list, any list spec'd so): the country, entity and citation cells where
+    its :class:`~frdiff.lists.ListSpec` puts them.
+
+    Rows read as the Entity List's do (an entry, a continuation, a country heading,
+    stars, a footnote, a repeated header, a row of the wrong shape), and a reserved
+    row ("BURMA | [Reserved] | [Reserved]") is one of its own kind: every row is
+    accounted for.  Entries are read by the same cell readers.
+    """
+
+    def __init__(self, where: str, memo: ParseMemo, spec: ListSpec) -> None:
+        super().__init__(where, memo)
+        self.spec = spec
+        self.entity_index = spec.entity_column % spec.width
+        self.citation_index = spec.citation_index
+        self.country_index = spec.country_column % spec.width
+        if spec.reserved is not None:
+            self.kinds[RESERVED] = 0
+
+    def read_table(self, table: etree._Element) -> None:
+        head_rows: set[etree._Element] = set()
+        foot_rows: set[etree._Element] = set()
+        for part in _iter_tags(table, _HEAD_TAGS | {"TFOOT"}):
+            rows = _iter_tags(part, _ROW_TAGS)
+            (foot_rows if local(part.tag) == "TFOOT" else head_rows).update(rows)
+        for row_el in _iter_tags(table, _ROW_TAGS):
+            children = [c for c in row_el if isinstance(c.tag, str) and local(c.tag) in _CELL_TAGS]
+            if row_el in head_rows or (children and all(local(c.tag) == "TH" for c in children)):
+                continue
+            self.rows += 1
+            cells = [self._cell(c, i) for i, c in enumerate(children)]
+            row = _Row(self.rows, cells, children, local(row_el.tag) == "ROW")
+            self.read_row(row, row_el in foot_rows)
+        self.flush()
+
+    def _cell(self, el: etree._Element, index: int) -> _Cell:
+        if len(el):
+            markup: bytes = _tostring(el, with_tail=False)
+            key: str | bytes = _ENTITY_KEY + markup if index == self.entity_index else markup
+        else:
+            key = el.text or ""
+        found = self.known_cells.get(key)
+        return found if found is not None else self.memo.read_cell(el, key)
+
+    @property
+    def known_cells(self) -> dict[str | bytes, _Cell]:
+        return self.memo._cells
+
+    def read_row(self, row: _Row, in_foot: bool = False) -> None:
+        spec = self.spec
+        texts = [c.text for c in row.cells]
+        n = row.number
+        if _STARS.match(" ".join(texts)):
+            code = "placeholder-row" if any(texts) else "empty-row"
+            self.kinds["placeholder"] += 1
+            self.finding(
+                INFO, code, "row is not an entity (stars or empty)", n, text=" | ".join(texts)
+            )
+            return
+        if in_foot or (texts.count("") == len(texts) - 1 and _is_footnote_row(row)):
+            self.flush()
+            self.kinds["footnote"] += 1
+            self.footnotes.append(_footnote(row))
+            self.finding(
+                INFO, "footnote-row", "footnote text, not an entity", n, text=" ".join(texts)
+            )
+            return
+        if [fold(t) for t in texts] == list(spec.columns):
+            self.kinds["header"] += 1
+            self.finding(INFO, "header-row", "a repeated header row", n, text=" | ".join(texts))
+            return
+        cells = list(row.cells)
+        if row.gpo and 1 < len(cells) < spec.width:
+            # GPO rows leave trailing empty ENTs out.
+            cells += [_Cell() for _ in range(spec.width - len(cells))]
+        if len(cells) != spec.width:
+            self.kinds["misaligned"] += 1
+            self.finding(
+                WARNING,
+                "row-shape",
+                f"row has {len(cells)} cells, not {spec.width}; not read as an entity",
+                n,
+                text=" | ".join(texts),
+            )
+            return
+        first, entity = cells[self.country_index], cells[self.entity_index]
+        cited = cells[self.citation_index] if self.citation_index is not None else _Cell()
+        if first.text and not _is_stars(first.text):
+            self.flush()
+            self.country, self.country_code = country(first.text)
+        if spec.is_reserved(entity.text):
+            self.flush()
+            self.kinds[RESERVED] += 1
+            self.finding(
+                INFO,
+                "reserved-row",
+                f"a reserved row under {self.country or 'no country'}, not an entity",
+                n,
+                text=" | ".join(texts),
+            )
+            return
+        if (
+            self.pending is not None
+            and not first.text
+            and not cited.text
+            and not _is_stars(entity.text)
+            and self._continues(self.pending)
+        ):
+            self.pending.entity_lines = self.pending.entity_lines + entity.lines
+            self.pending.entity_footnotes = self.pending.entity_footnotes + entity.footnotes
+            self.pending.last_row = n
+            self.pending.continuations += 1
+            return
+        self.flush()
+        if _is_stars(entity.text):
+            if first.text and not cited.text:
+                self.kinds["country"] += 1
+                self.finding(
+                    INFO, "country-row", "a country heading row without an entity", n,
+                    text=" | ".join(texts),
+                )  # fmt: skip
+                return
+            self.kinds["unread"] += 1
+            self.finding(
+                WARNING, "no-entity", "row has no entity text", n, "entity", " | ".join(texts)
+            )
+            return
+        if not self.country:
+            self.finding(
+                WARNING, "no-country", "entity row before any country heading", n, "country"
+            )
+        self.pending = _Building(
+            n, self.country, self.country_code, entity, _Cell(), _Cell(), cited
+        )
+
+    def _continues(self, pending: _Building) -> bool:
+        """Whether a row without country or citation continues ``pending``: always
+        (as the Entity List's GPO continuation rows do), except in a list without a
+        citation column (where nothing tells a continuation), or one whose
+        sub-units span rows, where only an entry announcing them ("The following
+        eight subordinate institutions of ...:") or one still without its citation
+        continues; another row without a citation is an entry of its own."""
+        if self.citation_index is None:
+            return False
+        if not self.spec.units_span_rows:
+            return True
+        lines = pending.entity_lines
+        return not pending.citations.text or bool(lines and _UNITS_HEADING.match(lines[0]))
 
 
 _LEADING_NUMBER = re.compile(r"^(\d{1,2})\s+(?=\S)")
