@@ -120,7 +120,7 @@ def test_a_rule_that_does_not_amend_the_entity_list() -> None:
     assert cs.instructions[1].target == "other"
 
 
-def test_tables_of_other_supplements_are_set_aside() -> None:
+def test_tables_of_the_other_lists_are_read_as_their_lists() -> None:
     mil = (
         '<HD SOURCE="HD1">Supplement No. 7 to Part 744—Military End-User List</HD>'
         '<GPOTABLE COLS="3"><BOXHD><CHED H="1">Country</CHED><CHED H="1">Entity</CHED>'
@@ -129,6 +129,24 @@ def test_tables_of_other_supplements_are_set_aside() -> None:
     )
     doc = rule(["2. Supplement No. 7 to part 744 is amended by adding under CHINA “MEU Co.”."])
     doc = doc.replace(b"</REGTEXT></SUPLINF>", mil.encode() + b"</REGTEXT></SUPLINF>")
+    cs = parse_rule(doc, meta=META)
+    (change,) = cs.changes
+    assert (change.action, change.supplement, change.name) == ("add", 7, "MEU Co.")
+    assert change.entry is not None and change.entry.citations[0].page == 83799
+    assert change.to_dict()["list"] == "meu-list"
+    accounting = dict(cs.accounting)
+    assert accounting["tables_other"] == 0 and accounting["instructions_supplement7"] == 1
+    assert cs.counts()["by_supplement"] == {"7": {"add": 1}}
+
+
+def test_tables_of_supplements_without_a_spec_are_set_aside() -> None:
+    other = (
+        '<HD SOURCE="HD1">Supplement No. 5 to Part 744—Something else</HD>'
+        '<GPOTABLE COLS="2"><BOXHD><CHED H="1">Country</CHED><CHED H="1">Entity</CHED>'
+        '</BOXHD><ROW><ENT I="01">CHINA</ENT><ENT>Other Co.</ENT></ROW></GPOTABLE>'
+    )
+    doc = rule(["2. Supplement No. 5 to part 744 is amended by adding under CHINA “Other Co.”."])
+    doc = doc.replace(b"</REGTEXT></SUPLINF>", other.encode() + b"</REGTEXT></SUPLINF>")
     cs = parse_rule(doc, meta=META)
     assert cs.changes == ()
     assert dict(cs.accounting)["tables_other"] == 1

@@ -10,8 +10,11 @@ named step that also reports what it repaired:
 - nested "a. Under X:" / "i. Adding ..." / "ii. Revising ..." across paragraphs;
 - "removing the entry for “X” and adding in its place ..." (a replacement).
 
-Instructions that do not concern Supplement No. 4 (the authority citation,
-other sections, other supplements) are recognised and set aside, not dropped.
+Instructions that amend another list frdiff has a spec of (Supplement No. 6, the
+Unverified List; No. 7, the Military End-User list: see :mod:`frdiff.lists`) are
+read the same way, each target saying its list; those that concern none (the
+authority citation, other sections, other supplements) are recognised and set
+aside, not dropped.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from frdiff import lists
 from frdiff.ids import SUPPLEMENT_MENTION
 from frdiff.model import ADD, REMOVE, REVISE, Finding, Instruction
 from frdiff.model import INFO as _INFO
@@ -64,6 +68,8 @@ class Target:
     #: An instruction that names no entries ("adding ... three entities"): it claims
     #: the table entries under its country that no named target claims.
     open: bool = False
+    #: The list the instruction amends.
+    supplement: int = lists.DEFAULT
 
 
 @dataclass
@@ -72,6 +78,8 @@ class ParsedInstructions:
     targets: list[Target] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     amends_supplement4: bool = False
+    #: Every list the instructions amend, by supplement number.
+    amended: set[int] = field(default_factory=set)
 
 
 def _verb_action(verb: str) -> str:
@@ -245,19 +253,22 @@ def parse_instructions(paragraphs: list[str], *, doc: str) -> ParsedInstructions
         if kind != "number" and own != "?" and target == "?":
             effective = own
         if effective == "?" and _UNDER.search(text) and (_OPEN in text or '"' in text):
-            effective = "supplement4"
+            effective = lists.get(lists.DEFAULT).target
             out.findings.append(
                 Finding(
                     _WARNING,
                     "instruction-context",
-                    "instruction does not say which list it amends; read as Supplement No. 4",
+                    "instruction does not say which list it amends; read as Supplement "
+                    f"No. {lists.DEFAULT}",
                     f"{doc} instruction {label}",
                     text,
                 )
             )
-        if effective == "supplement4":
-            out.amends_supplement4 = True
-            instr = _read_supplement4(text, label, doc, out, country_ctx, kind)
+        amended = LIST_TARGETS.get(effective)
+        if amended is not None:
+            out.amended.add(amended)
+            out.amends_supplement4 = out.amends_supplement4 or amended == lists.DEFAULT
+            instr = _read_list(text, label, doc, out, country_ctx, kind, amended)
         else:
             instr = Instruction(
                 label=label, text=text, target="other" if effective == "?" else effective
@@ -266,27 +277,36 @@ def parse_instructions(paragraphs: list[str], *, doc: str) -> ParsedInstructions
     return out
 
 
+#: The instruction targets of the lists frdiff reads ("supplement6": 6).
+LIST_TARGETS = {s.target: n for n, s in lists.SPECS.items()}
+
+
 def _classify(text: str) -> str:
-    """What a top-level instruction concerns: supplement4, authority, other."""
+    """What a top-level instruction concerns: a list ("supplement4", "supplement6",
+    ...; see ListSpec.target), authority, other."""
     if _AUTHORITY.search(text):
         return "authority"
     sup = SUPPLEMENT_MENTION.search(text)
     if sup:
-        return "supplement4" if sup.group("n") == "4" else "other"
+        spec = lists.SPECS.get(int(sup.group("n")))
+        return spec.target if spec is not None else "other"
     if _SECTION.search(text):
         return "other"
     return "?"
 
 
-def _read_supplement4(
+def _read_list(
     text: str,
     label: str,
     doc: str,
     out: ParsedInstructions,
     country_ctx: dict[str, str | None],
     kind: str,
+    supplement: int,
 ) -> Instruction:
+    """An instruction amending list ``supplement``: its country, actions and names."""
     where = f"{doc} instruction {label}"
+    spec = lists.get(supplement)
     under = _UNDER.search(text) or _UNDER_HEADING.search(text)
     ctry: str | None
     if under:
@@ -360,7 +380,11 @@ def _read_supplement4(
         )
     for action, ns in actions:
         for n in ns:
-            out.targets.append(Target(action, ctry or "", n, label, text, printed_of.get(n, n)))
+            out.targets.append(
+                Target(
+                    action, ctry or "", n, label, text, printed_of.get(n, n), supplement=supplement
+                )
+            )
     if not names and (under or spans):
         if re.search(r"\bamended\b\s*(?:by)?\s*:?\s*$", text, re.I) or text.rstrip().endswith(":"):
             pass  # a heading such as "2. Supplement no. 4 is amended by:" or "a. Under X:"
@@ -369,7 +393,9 @@ def _read_supplement4(
             # names are only in the table; every table entry under the country is meant.
             action = _verb_action(spans[0][0])
             actions.append((action, []))
-            out.targets.append(Target(action, ctry, "", label, text, "", open=True))
+            out.targets.append(
+                Target(action, ctry, "", label, text, "", open=True, supplement=supplement)
+            )
             out.findings.append(
                 Finding(
                     _INFO,
@@ -385,7 +411,7 @@ def _read_supplement4(
                 Finding(
                     _WARNING,
                     "instruction-no-names",
-                    "instruction concerns the Entity List but quotes no entry name",
+                    f"instruction concerns the {spec.name} but quotes no entry name",
                     where,
                     text,
                 )
@@ -394,7 +420,7 @@ def _read_supplement4(
     return Instruction(
         label=label,
         text=text,
-        target="supplement4",
+        target=spec.target,
         country=ctry,
         action=all_actions[0] if len(all_actions) == 1 else ("+".join(all_actions) or None),
         names=tuple(n for _, ns in actions for n in ns),

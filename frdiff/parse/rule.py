@@ -16,14 +16,17 @@ from datetime import date
 from typing import Any
 
 from lxml import etree
+from msgspec import structs
 from rapidfuzz import fuzz, process
 
+from frdiff import lists
 from frdiff.errors import ParseError
 from frdiff.ids import DOCUMENT_NUMBER, FR_DOC_LINE, ISO_DATE, SUPPLEMENT_MENTION
 from frdiff.model import (
     ADD,
     ERROR,
     INFO,
+    MOVE_LIST,
     REMOVE,
     REVISE,
     WARNING,
@@ -46,7 +49,8 @@ from frdiff.normalize import (
 )
 from frdiff.parse.cells import parse_entity_cell
 from frdiff.parse.claims import parse_claims
-from frdiff.parse.instructions import Target, parse_instructions
+from frdiff.parse.instructions import LIST_TARGETS, Target, parse_instructions
+from frdiff.parse.snapshot import read_list_table
 from frdiff.parse.table import Table, TableEntry, clean_cell, read_table
 from frdiff.parse.xml import MAX_DOCUMENT_BYTES, load, local, text_of
 
@@ -89,7 +93,9 @@ def parse_rule(
     paragraphs = [text_of(a) for a in doc_el.iter("AMDPAR")]
     parsed = parse_instructions(paragraphs, doc=doc)
     findings.extend(parsed.findings)
-    tables = _supplement4_tables(doc_el)
+    by_list = _list_tables(doc_el)
+    list_tables = sum(len(v) for v in by_list.values())
+    tables = by_list.pop(lists.DEFAULT, [])
     table = Table()
     first_row = 1
     for t in tables:
@@ -100,30 +106,59 @@ def parse_rule(
         table.findings.extend(part.findings)
         table.footnote_texts.update(part.footnote_texts)
     findings.extend(table.findings)
-    if not parsed.amends_supplement4 and not table.entries:
+    other_tables = _other_list_entries(by_list, rule, doc, findings)
+    if not parsed.amended and not table.entries and not any(other_tables.values()):
         findings.append(
             Finding(
                 INFO,
                 "no-entity-list-changes",
-                "this document does not amend Supplement No. 4 to Part 744 (the Entity List)",
+                "this document amends none of the lists of Part 744 frdiff reads ("
+                + ", ".join(lists.label(n) for n in sorted(lists.SPECS))
+                + ")",
                 doc,
             )
         )
-    known = _KnownNames(parsed.targets)
+    main_targets = [t for t in parsed.targets if t.supplement == lists.DEFAULT]
+    known = _KnownNames(main_targets)
     entries = [_entry(te, known, rule, findings, doc) for te in table.entries]
-    changes = _reconcile(parsed.targets, table.entries, entries, findings, doc)
+    changes = _reconcile(main_targets, table.entries, entries, findings, doc)
+    for n in sorted({t.supplement for t in parsed.targets} | set(other_tables)):
+        if n == lists.DEFAULT:
+            continue
+        targets = [t for t in parsed.targets if t.supplement == n]
+        listed = other_tables.get(n, [])
+        found = _reconcile(targets, [_row_of(e) for e in listed], listed, findings, doc)
+        changes.extend(structs.replace(c, supplement=n) for c in found)
+    changes = _moves(changes, findings, doc)
     findings.extend(_duplicates(changes, doc))
-    findings.extend(_check_claims(claims, changes, doc))
+    findings.extend(
+        _check_claims(
+            claims,
+            [c for c in changes if c.supplement == lists.DEFAULT]
+            + [
+                structs.replace(c, action=ADD)
+                for c in changes
+                if c.action == MOVE_LIST and c.supplement == lists.DEFAULT
+            ],
+            doc,
+        )
+    )
     accounting = {
         "instructions": len(parsed.instructions),
         "instructions_supplement4": sum(
-            1 for i in parsed.instructions if i.target == "supplement4"
+            1 for i in parsed.instructions if i.target == lists.get(lists.DEFAULT).target
         ),
-        "instructions_other": sum(1 for i in parsed.instructions if i.target != "supplement4"),
+        **{
+            f"instructions_{spec.target}": k
+            for n, spec in sorted(lists.SPECS.items())
+            if n != lists.DEFAULT
+            and (k := sum(1 for i in parsed.instructions if i.target == spec.target))
+        },
+        "instructions_other": sum(1 for i in parsed.instructions if i.target not in LIST_TARGETS),
         "instruction_targets": len(parsed.targets),
         "table_rows": sum(table.rows.values()),
         **{f"rows_{k}": v for k, v in sorted(table.rows.items())},
-        "tables_other": len(_all_tables(doc_el)) - len(tables),
+        "tables_other": len(_all_tables(doc_el)) - list_tables,
     }
     return ChangeSet(
         rule=rule,
@@ -392,14 +427,14 @@ def _all_tables(doc_el: etree._Element) -> list[etree._Element]:
     return list(doc_el.iter("GPOTABLE"))
 
 
-def _supplement4_tables(doc_el: etree._Element) -> list[etree._Element]:
-    """The GPOTABLEs that print Supplement No. 4 entries.
+def _list_tables(doc_el: etree._Element) -> dict[int, list[etree._Element]]:
+    """The GPOTABLEs that print entries of a list, by the list's supplement number.
 
     A table belongs to the supplement named by the nearest heading or
     instruction before it; a table with the Entity List's five columns and no
-    such context is taken too.
+    such context is taken as the Entity List's.
     """
-    chosen = []
+    chosen: dict[int, list[etree._Element]] = {}
     context = ""
     for el in doc_el.iter():
         tag = local(el.tag)
@@ -412,9 +447,119 @@ def _supplement4_tables(doc_el: etree._Element) -> list[etree._Element]:
                 context = "section"
         elif tag == "GPOTABLE":
             heads = " ".join(text_of(c) for c in el.iter("CHED")).casefold()
-            if context == "4" or (context == "" and "entity" in heads):
-                chosen.append(el)
+            number = int(context) if context.isdigit() else None
+            if number is None and context == "" and "entity" in heads:
+                number = lists.DEFAULT
+            if number is not None and number in lists.SPECS:
+                chosen.setdefault(number, []).append(el)
     return chosen
+
+
+def _other_list_entries(
+    by_list: dict[int, list[etree._Element]], rule: Rule, doc: str, findings: list[Finding]
+) -> dict[int, list[Entry]]:
+    """The entries printed in the rule's tables of the lists other than the Entity List
+    (read as a snapshot's rows are), each with the rule's own citation where its
+    citation cell is a placeholder."""
+    out: dict[int, list[Entry]] = {}
+    for n, tables in by_list.items():
+        spec = lists.get(n)
+        for k, el in enumerate(tables, 1):
+            where = f"{doc} table of Supplement No. {n}" + (f" ({k})" if len(tables) > 1 else "")
+            entries, found, _kinds = read_list_table(el, spec, where=where)
+            findings.extend(found)
+            out.setdefault(n, []).extend(_with_rule_citation(e, rule) for e in entries)
+    return out
+
+
+def _with_rule_citation(e: Entry, rule: Rule) -> Entry:
+    """An entry whose citation is the rule's unfilled placeholder gets the rule's citation."""
+    if rule.volume is None or rule.start_page is None:
+        return e
+    if e.citations and not all(c.placeholder or c.page is None for c in e.citations):
+        return e
+    cite = Citation(
+        f"{rule.volume} FR {rule.start_page}",
+        rule.volume,
+        rule.start_page,
+        rule.publication_date,
+        placeholder=bool(e.citations),
+    )
+    return structs.replace(e, citations=(cite,))
+
+
+class _ListRow:
+    """What :func:`_reconcile` needs of a table entry's row: its number and lines."""
+
+    __slots__ = ("entity", "row")
+
+    def __init__(self, e: Entry) -> None:
+        m = re.search(r"row (\d+)", e.source)
+        self.row = int(m.group(1)) if m else 0
+        self.entity = _Lines([e.name])
+
+
+class _Lines:
+    __slots__ = ("lines",)
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+
+def _row_of(e: Entry) -> Any:
+    return _ListRow(e)
+
+
+def _moves(changes: list[Change], findings: list[Finding], doc: str) -> list[Change]:
+    """A removal from one list and an addition to another of the same party (country
+    and name) in one rule are one change: moved between lists (a "conforming
+    removal" from the Unverified List of a party added to the Entity List)."""
+    removals: dict[tuple[str, str], list[int]] = {}
+    for i, c in enumerate(changes):
+        if c.action == REMOVE:
+            removals.setdefault((country_key(c.country), name_key(c.name)), []).append(i)
+    paired: dict[int, int] = {}  # addition -> removal
+    for i, c in enumerate(changes):
+        if c.action != ADD:
+            continue
+        left = removals.get((country_key(c.country), name_key(c.name)), [])
+        other = next(
+            (j for j in left if j not in paired.values() and changes[j].supplement != c.supplement),
+            None,
+        )
+        if other is not None:
+            paired[i] = other
+    out: list[Change] = []
+    taken = set(paired.values())
+    for i, c in enumerate(changes):
+        if i in taken:
+            continue
+        if i not in paired:
+            out.append(c)
+            continue
+        removed = changes[paired[i]]
+        out.append(
+            structs.replace(
+                c,
+                action=MOVE_LIST,
+                from_supplement=removed.supplement,
+                instruction=" / ".join(t for t in (removed.instruction, c.instruction) if t),
+                instruction_label=" / ".join(
+                    t for t in (removed.instruction_label, c.instruction_label) if t
+                ),
+            )
+        )
+        findings.append(
+            Finding(
+                INFO,
+                "moved-between-lists",
+                f"{c.name!r} is removed from {lists.label(removed.supplement)} and added to "
+                f"{lists.label(c.supplement)}: one change, moved between lists",
+                f"{doc} instruction {removed.instruction_label} / {c.instruction_label}",
+                c.name,
+            )
+        )
+    return out
 
 
 class _KnownNames:

@@ -1045,3 +1045,15 @@ def _is_footnote_row(row: _Row) -> bool:
     only = filled[0]
     wide = len(row.cells) == 1 or max(row.spans or [1]) >= 3
     return wide and (bool(only.footnotes) or bool(_FOOTNOTE_START.match(only.text)))
+
+
+def read_list_table(
+    table: etree._Element, spec: ListSpec, *, where: str
+) -> tuple[list[Entry], list[Finding], dict[str, int]]:
+    """The entries of one table printing rows of a list without license columns (a
+    rule's GPOTABLE adding to the Unverified List, say), the findings about its rows,
+    and how each row was read (as :attr:`Snapshot.accounting` counts them)."""
+    reader = _ListReader(where, ParseMemo(), spec)
+    reader.read_table(table)
+    reader.finish()
+    return reader.entries, reader.findings, reader.kinds
