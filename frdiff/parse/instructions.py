@@ -37,7 +37,7 @@ _SECTION = re.compile(r"(?:§|\bsection)\s*\d{3}\.\d+", re.I)
 _UNDER = re.compile(
     r"\bunder\s+(?:the\s+destination\s+of\s+)?(?P<country>.+?)\s*[,:]?\s*"
     r"(?=\b(?:by\s+|and\s+by\s+)?(?:adding|add|revising|revise|removing|remove|amending|amend|"
-    r"correcting|in\s+alphabetical|entr(?:y|ies)\s+for|an\s+entry|the\s+entr|one\s+entry|"
+    r"correcting|in\s+alphabetical|entr(?:y|ies)\s+for|an\s+entry|the\s+entr(?:y|ies)|one\s+entry|"
     r"\d+\s+entries)\b)",
     re.I,
 )
