@@ -45,6 +45,8 @@ from frdiff.model import (
     EntryDiff,
     FieldChange,
     Finding,
+    ListMove,
+    ListsDiff,
     Snapshot,
     Unit,
     content_key,
@@ -735,3 +737,41 @@ def compare_entries(old: Entry, new: Entry, keys: _Keys | None = None) -> tuple[
     if ch:
         out.append(ch)
     return tuple(out)
+
+
+def diff_lists(old: Sequence[Snapshot], new: Sequence[Snapshot]) -> ListsDiff:
+    """Diff each list of ``old`` with the same list of ``new`` (paired by supplement),
+    and take a party removed from one list and added to another (same country and
+    name) out of both as one :class:`~frdiff.model.ListMove`."""
+    by_number = {s.supplement: s for s in new}
+    missing = sorted({s.supplement for s in old} ^ set(by_number))
+    if missing:
+        raise InputError(
+            "the two sides do not hold the same lists: Supplement No. "
+            + ", ".join(map(str, missing))
+            + " is on one side only"
+        )
+    diffs = [diff_snapshots(o, by_number[o.supplement]) for o in old]
+    removed: dict[tuple[str, str], list[tuple[int, Entry]]] = defaultdict(list)
+    for d in diffs:
+        for e in d.removed:
+            removed[country_key(e.country), name_key(e.name)].append((d.supplement, e))
+    moves: list[ListMove] = []
+    taken: set[int] = set()  # ids of the entries paired
+    for d in diffs:
+        for e in d.added:
+            left = removed.get((country_key(e.country), name_key(e.name)), [])
+            hit = next((x for x in left if x[0] != d.supplement and id(x[1]) not in taken), None)
+            if hit is not None:
+                taken.update((id(hit[1]), id(e)))
+                moves.append(ListMove(hit[0], d.supplement, hit[1], e))
+    if moves:
+        diffs = [
+            structs.replace(
+                d,
+                added=tuple(e for e in d.added if id(e) not in taken),
+                removed=tuple(e for e in d.removed if id(e) not in taken),
+            )
+            for d in diffs
+        ]
+    return ListsDiff(tuple(diffs), tuple(moves))

@@ -612,3 +612,53 @@ class Diff(Struct, frozen=True):
             },
             "findings": [f.to_dict() for f in self.findings],
         }
+
+
+class ListMove(Struct, frozen=True):
+    """A party that left one list and joined another between two dates (or in one
+    rule): one change, "moved between lists", not an unrelated removal and addition.
+
+    ``before`` is the entry as the list it left had it, ``after`` as the list it
+    joined has it.
+    """
+
+    from_supplement: int
+    to_supplement: int
+    before: Entry
+    after: Entry
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": ACTION_LABELS[MOVE_LIST],
+            "country": self.after.country,
+            "name": self.after.name,
+            "from_supplement": self.from_supplement,
+            "from_list": list_key(self.from_supplement),
+            "supplement": self.to_supplement,
+            "list": list_key(self.to_supplement),
+            "before": self.before.to_dict(),
+            "after": self.after.to_dict(),
+        }
+
+
+class ListsDiff(Struct, frozen=True):
+    """The diffs of several lists between two copies of Part 744, and the parties that
+    moved from one list to another (taken out of the lists' added and removed)."""
+
+    diffs: tuple[Diff, ...]
+    moved_between_lists: tuple[ListMove, ...] = ()
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "by_supplement": {str(d.supplement): d.summary() for d in self.diffs},
+            "moved_between_lists": len(self.moved_between_lists),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "kind": "diffs",
+            "summary": self.summary(),
+            "moved_between_lists": [m.to_dict() for m in self.moved_between_lists],
+            "diffs": [d.to_dict() for d in self.diffs],
+        }

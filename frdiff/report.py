@@ -51,6 +51,7 @@ from frdiff.model import (
     EntryDiff,
     FieldChange,
     Finding,
+    ListsDiff,
 )
 from frdiff.normalize import country as canonical_country
 from frdiff.normalize import name_key
@@ -312,6 +313,21 @@ def _md_diff_counts(diff: Diff) -> str:
 def _md_country_table(by_country: dict[str, dict[str, int]], kinds: Sequence[str]) -> list[str]:
     rows = [[c, *[str(v.get(k, 0)) for k in kinds]] for c, v in sorted(by_country.items())]
     return _md_table(["Country", *[k.capitalize() for k in kinds]], rows)
+
+
+def lists_diff_markdown(both: ListsDiff) -> str:
+    """Markdown for ``frdiff diff --supplement all``: the parties moved between lists,
+    then each list's diff."""
+    out = []
+    if both.moved_between_lists:
+        out += [f"## Moved between lists: {len(both.moved_between_lists)}", ""]
+        out += [
+            f"- {md(m.after.name)} ({md(m.after.country)}): from {md(lists.label(m.from_supplement))} "
+            f"to {md(lists.label(m.to_supplement))}"
+            for m in both.moved_between_lists
+        ]
+        out.append("")
+    return "\n".join(out) + "\n".join(diff_markdown(d) for d in both.diffs)
 
 
 def diff_markdown(diff: Diff) -> str:

@@ -11,7 +11,7 @@ import click
 from frdiff import lists
 from frdiff.cache import SnapshotLoader, diff_files
 from frdiff.commands._common import dump_json, emit, output_option
-from frdiff.errors import InputError
+from frdiff.errors import InputError, UsageError
 from frdiff.files import read_document
 from frdiff.model import FORMAT_VERSION, Snapshot
 
@@ -41,9 +41,12 @@ class _Supplement(click.ParamType):
         if text == "all" and self.all_:
             return text
         try:
-            return str(lists.get(text).number)
+            numbers = lists.supplements(text)
         except InputError as exc:
             self.fail(str(exc), param, ctx)
+        if len(numbers) > 1 and not self.all_:
+            self.fail("one list only here", param, ctx)
+        return ",".join(map(str, numbers))
 
 
 def supplement_option(*, all_: bool = False) -> Any:
@@ -56,7 +59,7 @@ def supplement_option(*, all_: bool = False) -> Any:
         show_default=True,
         help="Which list: "
         + ", ".join(f"{n} ({s.name})" for n, s in sorted(lists.SPECS.items()))
-        + (", or all of them" if all_ else "")
+        + (", several (6,7) or all of them" if all_ else "")
         + ".",
     )
 
@@ -131,7 +134,7 @@ def snapshot_command(
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "md", "csv"]), default="md", show_default=True
 )
-@supplement_option()
+@supplement_option(all_=True)
 @output_option
 @no_cache_option
 def diff_command(
@@ -143,9 +146,25 @@ def diff_command(
     OLD and NEW are eCFR XML snapshots (or ``frdiff snapshot --format json``
     output).  Reports entries added, removed, modified, renamed (the old name now
     an alias, or a close name) and moved between countries.  Markup, whitespace
-    and row order are never a change.
+    and row order are never a change.  With --supplement all, each list of two
+    whole parts is compared, and a party that left one list for another is one
+    change, moved between lists (JSON: {"kind": "diffs", ...}).
     """
-    d = diff_files(old, new, cache=not no_cache, supplement=lists.get(supplement).number)
+    numbers = lists.supplements(supplement)
+    if len(numbers) > 1:
+        from frdiff.diff import diff_lists
+        from frdiff.report import lists_diff_markdown
+
+        if fmt == "csv":
+            raise UsageError("--supplement all gives JSON or Markdown, not CSV", where="diff")
+        sides = [
+            [SnapshotLoader(cache=not no_cache, supplement=n).load(p) for n in numbers]
+            for p in (old, new)
+        ]
+        both = diff_lists(*sides)
+        emit(dump_json(both.to_dict()) if fmt == "json" else lists_diff_markdown(both), output)
+        return
+    d = diff_files(old, new, cache=not no_cache, supplement=numbers[0])
     if fmt == "json":
         emit(dump_json(d.to_dict()), output)
     else:

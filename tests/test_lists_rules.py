@@ -1,0 +1,147 @@
+"""Rules that change more than one list: the constructed rule 2026-90016 adds a party
+to the Entity List with a conforming removal from the Unverified List (and adds
+another party to the Unverified List)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from frdiff.apply import apply_rules
+from frdiff.cli import main
+from frdiff.diff import diff_lists
+from frdiff.model import MOVE_LIST
+from frdiff.parse.rule import parse_rule
+from frdiff.parse.snapshot import parse_snapshot
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+RULE = FIXTURES / "fr" / "2026-90016.xml"
+META = json.loads((FIXTURES / "fr" / "2026-90016.meta.json").read_text())
+MOVED = "Sky Bridge Electronics Trading Co., Ltd."
+ADDED = "Nordlicht Components GmbH"
+_ROW4 = (
+    "<TR><TD>{c}</TD><TD>{e}</TD><TD>For all items subject to the EAR.</TD>"
+    "<TD>Presumption of denial.</TD><TD>{cite}</TD></TR>"
+)
+_ROW6 = "<TR><TD>{c}</TD><TD>{e}</TD><TD>{cite}</TD></TR>"
+
+
+def _part(entity_list: list[tuple[str, str, str]], unverified: list[tuple[str, str, str]]) -> bytes:
+    """A whole Part 744 in eCFR markup with the two lists' tables (constructed rows)."""
+    four = "".join(_ROW4.format(c=c, e=e, cite=x) for c, e, x in entity_list)
+    six = "".join(_ROW6.format(c=c, e=e, cite=x) for c, e, x in unverified)
+    return (
+        '<DIV5 N="744" TYPE="PART">'
+        '<DIV9 N="Supplement No. 4 to Part 744" TYPE="APPENDIX"><HEAD>Supplement No. 4 to Part '
+        "744\u2014Entity List</HEAD><TABLE><THEAD><TR><TH>Country</TH><TH>Entity</TH>"
+        "<TH>License requirement</TH><TH>License review policy</TH>"
+        f"<TH>Federal Register citation</TH></TR></THEAD><TBODY>{four}</TBODY></TABLE></DIV9>"
+        '<DIV9 N="Supplement No. 6 to Part 744" TYPE="APPENDIX"><HEAD>Supplement No. 6 to Part '
+        "744\u2014Unverified List</HEAD><TABLE><THEAD><TR><TH>Country</TH>"
+        "<TH>Listed person and address</TH><TH>Federal Register citation</TH></TR></THEAD>"
+        f"<TBODY>{six}</TBODY></TABLE></DIV9></DIV5>"
+    ).encode()
+
+
+SKY = "Sky Bridge Electronics Trading Co., Ltd., Room 1201, 88 Example Road, Kowloon, Hong Kong."
+CHINA = "CHINA, PEOPLE'S REPUBLIC OF"
+OTHER4 = ("CANADA", "Maple Parts Ltd., 1 Example Street, Ottawa, Canada.", "88 FR 1, 1/3/23.")
+BEFORE = _part([OTHER4], [(CHINA, SKY, "85 FR 64017, October 9, 2020.")])
+AFTER = _part(
+    [OTHER4, (CHINA, SKY, "91 FR 40016, 7/1/26.")],
+    [
+        (
+            "GERMANY",
+            ADDED + ", 12 Beispielstrasse, 10115 Berlin, Germany.",
+            "91 FR 40016, July 1, 2026.",
+        )
+    ],
+)
+
+
+def test_a_conforming_removal_is_one_move_between_lists() -> None:
+    cs = parse_rule(RULE.read_bytes(), source=RULE.name, meta=META)
+    moves = [c for c in cs.changes if c.action == MOVE_LIST]
+    assert [(c.name, c.from_supplement, c.supplement) for c in moves] == [(MOVED, 6, 4)]
+    assert not [c for c in cs.changes if c.name == MOVED and c.action != MOVE_LIST]
+    (added,) = [c for c in cs.changes if c.action == "add"]
+    assert (added.name, added.supplement) == (ADDED, 6)
+    assert added.entry is not None and added.entry.citations[0].page == 40016
+    d = cs.to_dict()
+    (move,) = [c for c in d["changes"] if c["action"] == MOVE_LIST]
+    assert (move["kind"], move["list"], move["from_supplement"]) == (
+        "moved between lists",
+        "entity-list",
+        6,
+    )
+    assert d["summary"]["by_supplement"] == {"4": {MOVE_LIST: 1}, "6": {"add": 1}}
+    assert "moved-between-lists" in {f.code for f in cs.findings}
+    # The SUMMARY's "adding one entity to the Entity List" is met by the move.
+    assert "claim-mismatch" not in {f.code for f in cs.findings}
+
+
+def test_the_rule_command_shows_the_move(tmp_path: Path) -> None:
+    done = CliRunner().invoke(
+        main,
+        [
+            "rule",
+            str(RULE),
+            "--meta",
+            str(FIXTURES / "fr" / "2026-90016.meta.json"),
+            "--format",
+            "json",
+        ],
+        catch_exceptions=False,
+    )
+    assert done.exit_code == 0, done.output
+    kinds = [c["kind"] for c in json.loads(done.output)["changes"]]
+    assert sorted(kinds) == ["added", "moved between lists"]
+
+
+def test_applied_to_each_list() -> None:
+    cs = parse_rule(RULE.read_bytes(), source=RULE.name, meta=META)
+    six = apply_rules(parse_snapshot(BEFORE, supplement=6), [cs])
+    assert [e.name for e in six.snapshot.entries] == [ADDED]
+    assert six.snapshot.supplement == 6
+    four = apply_rules(parse_snapshot(BEFORE, supplement=4), [cs])
+    assert sorted(e.name for e in four.snapshot.entries) == ["Maple Parts Ltd.", MOVED]
+    assert dict(four.counts)["other-list"] == 1  # the Unverified List addition
+
+
+def test_the_diff_of_all_lists_shows_one_move(tmp_path: Path) -> None:
+    old, new = tmp_path / "part744-2026-06-30.xml", tmp_path / "part744-2026-07-02.xml"
+    old.write_bytes(BEFORE)
+    new.write_bytes(AFTER)
+    both = diff_lists(
+        [parse_snapshot(BEFORE, supplement=n) for n in (4, 6)],
+        [parse_snapshot(AFTER, supplement=n) for n in (4, 6)],
+    )
+    (move,) = both.moved_between_lists
+    assert (move.after.name, move.from_supplement, move.to_supplement) == (MOVED, 6, 4)
+    four, six = both.diffs
+    assert not four.added and not six.removed
+    assert [e.name for e in six.added] == [ADDED]
+    done = CliRunner().invoke(
+        main,
+        ["diff", str(old), str(new), "--supplement", "all", "--format", "json", "--no-cache"],
+        catch_exceptions=False,
+    )
+    assert done.exit_code == 1  # the documents hold no Supplement No. 7
+    assert "Supplement No. 7" in done.output
+    done = CliRunner().invoke(
+        main,
+        ["diff", str(old), str(new), "--supplement", "4,6", "--format", "json", "--no-cache"],
+        catch_exceptions=False,
+    )
+    assert done.exit_code == 0, done.output
+    out = json.loads(done.output)
+    assert out["kind"] == "diffs" and out["summary"]["moved_between_lists"] == 1
+    assert out["moved_between_lists"][0]["kind"] == "moved between lists"
+    assert out["summary"]["by_supplement"]["4"]["added"] == 0
+    assert out["summary"]["by_supplement"]["6"]["added"] == 1
+    md = CliRunner().invoke(
+        main, ["diff", str(old), str(new), "--supplement", "4,6"], catch_exceptions=False
+    )
+    assert md.output.startswith("## Moved between lists: 1")
