@@ -38,8 +38,12 @@ from frdiff import __version__, lists
 from frdiff.errors import UsageError
 from frdiff.ids import is_document_number
 from frdiff.model import (
+    ACTION_LABELS as MODEL_ACTION_LABELS,
+)
+from frdiff.model import (
     ADD,
     LIST_FIELDS,
+    MOVE_LIST,
     REMOVE,
     REVISE,
     Change,
@@ -78,7 +82,7 @@ __all__ = [
 FR_DOC_URL = "https://www.federalregister.gov/d/{}"
 
 #: Past-tense labels for a rule's actions, as a spreadsheet user reads them.
-ACTION_LABELS = {ADD: "added", REVISE: "revised", REMOVE: "removed"}
+ACTION_LABELS = MODEL_ACTION_LABELS  # one wording for every report (frdiff.model)
 FIELD_LABELS = {
     "country": "Country",
     "name": "Name",
@@ -382,6 +386,14 @@ def _md_claims(cs: ChangeSet) -> list[str]:
     ]
 
 
+def change_list_label(c: Change) -> str:
+    """Which list a change is on, as reports print it: "Entity List (Supplement No. 4)",
+    "from Unverified List (Supplement No. 6) to Entity List (Supplement No. 4)"."""
+    if c.action == MOVE_LIST and c.from_supplement is not None:
+        return f"from {lists.label(c.from_supplement)} to {lists.label(c.supplement)}"
+    return lists.label(c.supplement)
+
+
 def _md_change_item(c: Change, lead: str) -> list[str]:
     spelled = (
         f" (instruction spells it “{md(c.name_in_instruction)}”)" if c.name_in_instruction else ""
@@ -395,13 +407,25 @@ def _md_change_item(c: Change, lead: str) -> list[str]:
 def _md_changes(cs: ChangeSet) -> list[str]:
     """The changes of a rule, grouped by action."""
     out: list[str] = []
-    for action in (ADD, REVISE, REMOVE):
+    several = (
+        len(
+            {c.supplement for c in cs.changes}
+            | {c.from_supplement for c in cs.changes if c.from_supplement}
+        )
+        > 1
+    )
+    for action in (ADD, REVISE, REMOVE, MOVE_LIST):
         changes = [c for c in cs.changes if c.action == action]
         if not changes:
             continue
         out += ["", f"**{ACTION_LABELS[action].capitalize()} ({len(changes)})**", ""]
         for c in changes:
-            out += _md_change_item(c, f"**{md(c.name)}** ({md(c.country)})")
+            on = (
+                f", {md(change_list_label(c))}"
+                if several or c.supplement != lists.DEFAULT or c.action == MOVE_LIST
+                else ""
+            )
+            out += _md_change_item(c, f"**{md(c.name)}** ({md(c.country)}{on})")
     return out
 
 
@@ -412,7 +436,14 @@ def _md_changes_by_country(cs: ChangeSet) -> list[str]:
         changes = [c for c in cs.changes if c.country == country_name]
         out += ["", f"### {md(country_name or 'Country not stated')} ({len(changes)})", ""]
         for c in changes:
-            out += _md_change_item(c, f"{ACTION_LABELS[c.action].capitalize()}: **{md(c.name)}**")
+            on = (
+                f" ({md(change_list_label(c))})"
+                if c.supplement != lists.DEFAULT or c.action == MOVE_LIST
+                else ""
+            )
+            out += _md_change_item(
+                c, f"{ACTION_LABELS[c.action].capitalize()}: **{md(c.name)}**{on}"
+            )
     return out
 
 
@@ -454,6 +485,7 @@ CSV_COLUMNS = (
     "fields_changed",
     "details",
     "link",
+    "list",
 )
 #: Separator between the items of a list field inside one cell.
 LIST_SEPARATOR = " | "
@@ -486,14 +518,16 @@ def _entry_cells(e: Entry) -> dict[str, str]:
 
 
 def _diff_rows(diff: Diff, source: str) -> Iterator[dict[str, str]]:
+    on = lists.label(diff.supplement)
     for e in diff.added:
-        yield {"source": source, "change": "added", **_entry_cells(e)}
+        yield {"source": source, "change": "added", **_entry_cells(e), "list": on}
     for e in diff.removed:
-        yield {"source": source, "change": "removed", **_entry_cells(e)}
+        yield {"source": source, "change": "removed", **_entry_cells(e), "list": on}
     for kind in ("modified", "renamed", "moved"):
         pair: EntryDiff
         for pair in getattr(diff, kind):
             yield {
+                "list": on,
                 "source": source,
                 "change": kind,
                 **_entry_cells(pair.after),
@@ -525,6 +559,7 @@ def _changeset_rows(cs: ChangeSet) -> Iterator[dict[str, str]]:
             **cells,
             "name": c.name,
             "details": details,
+            "list": change_list_label(c),
         }
 
 
@@ -579,6 +614,19 @@ def render_markdown(report: WeeklyReport) -> str:
     out.append(f"- Findings: {s['findings_total']}")
     for note in report.notes:
         out.append(f"- Note: {md(note)}")
+    if len(s["by_list"]) > 1:
+        out += ["", "## By list", ""]
+        out += _md_table(
+            ["List", "Being on it means", "Rule: added", "Rule: revised", "Rule: removed",
+             "Rule: moved between lists", "Diff: changes"],
+            [
+                [f"{ls['name']} (Supplement No. {n})", ls["meaning"],
+                 *(str(ls[k]) for k in ("rule_added", "rule_revised", "rule_removed",
+                                        "rule_moved_between_lists")),
+                 str(ls["diff"]["total"]) if ls["diff"] else "not available"]
+                for n, ls in s["by_list"].items()
+            ],
+        )  # fmt: skip
     if s["by_country"]:
         kinds = ("rule_added", "rule_revised", "rule_removed", *_DIFF_KINDS)
         rows = [[c, *[str(v.get(k, 0)) for k in kinds]] for c, v in s["by_country"].items()]
@@ -598,9 +646,34 @@ def render_markdown(report: WeeklyReport) -> str:
         title = "Projected list" if report.basis == "projected" else "Snapshot diff"
         out += ["", f"## {title}: {before} → {after}", "", _md_diff_counts(report.diff)]
         out += _md_diff_sections(report.diff)
+    for other in report.lists:
+        out += _md_list_section(other)
     if report.findings:
         out += ["", f"## Findings ({len(report.findings)})", "", *_md_findings(report.findings)]
     return "\n".join(out) + "\n"
+
+
+def _md_list_section(report: WeeklyReport) -> list[str]:
+    """One more list of the weekly report: what being on it means, its changes, its diff."""
+    ls = report.list_summary()
+    out = ["", f"## {md(ls['name'])} (Supplement No. {report.supplement})", "", md(ls["meaning"])]
+    on, moved = report.list_changes()
+    for c in (*on, *moved):
+        out += _md_change_item(
+            c, f"{ACTION_LABELS[c.action].capitalize()}: **{md(c.name)}** ({md(c.country)}, "
+            f"{md(change_list_label(c))})"
+        )  # fmt: skip
+    if not on and not moved:
+        out += ["", "No rule of the window changes this list."]
+    if report.diff is not None:
+        before = md(report.before.date if report.before else "?")
+        after = md(report.after.date if report.after else "?")
+        out += ["", f"### Snapshot diff: {before} → {after}", "", _md_diff_counts(report.diff)]
+        out += _md_diff_sections(report.diff, "####")
+    out += [f"- Note: {md(n)}" for n in report.notes]
+    if report.findings:
+        out += ["", *_md_findings(report.findings)]
+    return out
 
 
 _DIFF_KINDS = ("added", "removed", "modified", "renamed", "moved")
@@ -620,8 +693,9 @@ def weekly_rows(report: WeeklyReport) -> Iterator[dict[str, str]]:
     """The weekly report's changes as CSV rows: rule changes first, then the diff."""
     for cs in report.rules:
         yield from _changeset_rows(cs)
-    if report.diff is not None:
-        yield from _diff_rows(report.diff, _diff_source_label(report))
+    for r in (report, *report.lists):
+        if r.diff is not None:
+            yield from _diff_rows(r.diff, _diff_source_label(r))
 
 
 def render_csv(report: WeeklyReport) -> str:
@@ -748,6 +822,7 @@ def render_html(report: WeeklyReport) -> str:
             version=__version__,
             actions=(ADD, REVISE, REMOVE),
             canonical_country=lambda c: canonical_country(c)[0],
+            change_list=change_list_label,
             country_code_of=lambda c: canonical_country(c)[1] or "",
         )
     )

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +35,10 @@ from frdiff.model import (
     ADD,
     FORMAT_VERSION,
     INFO,
+    MOVE_LIST,
     REMOVE,
     REVISE,
+    Change,
     ChangeSet,
     Diff,
     Finding,
@@ -53,6 +55,7 @@ __all__ = [
     "WeeklyReport",
     "before_limit",
     "build_weekly",
+    "build_weekly_lists",
     "last_complete_week",
     "parse_week",
     "week_label",
@@ -126,6 +129,40 @@ class WeeklyReport:
     notes: tuple[str, ...] = ()
     #: The list reported on (Supplement No. 4, the Entity List, unless told).
     supplement: int = lists.DEFAULT
+    #: The reports of the other lists of the window (same rules; see build_weekly_lists).
+    lists: tuple[WeeklyReport, ...] = ()
+
+    def list_changes(self) -> tuple[list[Change], list[Change]]:
+        """The window's rule changes to this report's list: those made on it, and the
+        parties moved onto or off it from another list (one change each)."""
+        on, moved = [], []
+        for cs in self.rules:
+            for c in cs.changes:
+                if c.action == MOVE_LIST:
+                    if self.supplement in (c.supplement, c.from_supplement):
+                        moved.append(c)
+                elif c.supplement == self.supplement:
+                    on.append(c)
+        return on, moved
+
+    def list_summary(self) -> dict[str, Any]:
+        """This list's counts, as every renderer prints them (``summary()["by_list"]``)."""
+        on, moved = self.list_changes()
+        by_action = Counter(c.action for c in on)
+        spec = lists.SPECS.get(self.supplement)
+        diff = self.diff.summary() if self.diff is not None else None
+        return {
+            "supplement": self.supplement,
+            "list": list_key(self.supplement),
+            "name": spec.name if spec else lists.label(self.supplement),
+            "meaning": spec.meaning if spec else "",
+            "basis": self.basis,
+            "rule_added": by_action.get(ADD, 0),
+            "rule_revised": by_action.get(REVISE, 0),
+            "rule_removed": by_action.get(REMOVE, 0),
+            "rule_moved_between_lists": len(moved),
+            "diff": {k: diff[k] for k in (*_DIFF_KINDS, "total")} if diff else None,
+        }
 
     @property
     def has_changes(self) -> bool:
@@ -136,15 +173,9 @@ class WeeklyReport:
 
     def summary(self) -> dict[str, Any]:
         """Headline counts; every renderer prints these same numbers."""
-        from frdiff.apply import on_list
         from frdiff.normalize import country as canonical
 
-        changes = [
-            ch
-            for cs in self.rules
-            for c in cs.changes
-            if (ch := on_list(c, self.supplement)) is not None
-        ]
+        changes, moved = self.list_changes()
         rule_counts = Counter(c.action for c in changes)
         by_country: dict[str, Counter[str]] = {}
         for c in changes:
@@ -166,8 +197,9 @@ class WeeklyReport:
         return {
             "rules": len(self.rules),
             "rule_changes": {
-                "total": sum(rule_counts.values()),
+                "total": sum(rule_counts.values()) + len(moved),
                 **{_PAST[a]: rule_counts.get(a, 0) for a in ACTIONS},
+                "moved_between_lists": len(moved),
             },
             "entities_added": len({(c.country, c.name) for c in changes if c.action == ADD}),
             "diff": (
@@ -180,6 +212,7 @@ class WeeklyReport:
             "by_country": {
                 c: {k: counts.get(k, 0) for k in keys} for c, counts in sorted(by_country.items())
             },
+            "by_list": {str(r.supplement): r.list_summary() for r in (self, *self.lists)},
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -197,6 +230,27 @@ class WeeklyReport:
             "after": self.after.to_dict() if self.after else None,
             "notes": list(self.notes),
             "rules": [cs.to_dict() for cs in self.rules],
+            "diff": self.diff.to_dict() if self.diff is not None else None,
+            "findings": [f.to_dict() for f in self.findings],
+            "lists": [r.list_dict() for r in self.lists],
+        }
+
+    def list_dict(self) -> dict[str, Any]:
+        """The part of the report about its list alone (for ``lists`` of the report of
+        several lists: the rules are the main report's)."""
+        on, moved = self.list_changes()
+        mine = {id(c) for c in (*on, *moved)}
+        return {
+            **self.list_summary(),
+            "before": self.before.to_dict() if self.before else None,
+            "after": self.after.to_dict() if self.after else None,
+            "notes": list(self.notes),
+            "changes": [
+                {"document_number": cs.rule.document_number, **c.to_dict()}
+                for cs in self.rules
+                for c in cs.changes
+                if id(c) in mine
+            ],
             "diff": self.diff.to_dict() if self.diff is not None else None,
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -313,6 +367,26 @@ def load_rules(archive: Archive, since: date, until: date) -> list[ChangeSet]:
     return out
 
 
+def build_weekly_lists(
+    archive: Archive,
+    since: date,
+    until: date,
+    *,
+    week: str | None = None,
+    supplements: Sequence[int] | None = None,
+) -> WeeklyReport:
+    """The weekly report of several lists (every list frdiff reads unless told): the
+    report of the first (the Entity List), the others' in its ``lists``, all from
+    the same rules, each list diffed and cross-checked against its own copies."""
+    numbers = tuple(supplements) if supplements else tuple(sorted(lists.SPECS))
+    first = build_weekly(archive, since, until, week=week, supplement=numbers[0])
+    others = tuple(
+        build_weekly(archive, since, until, week=week, supplement=n, rules=list(first.rules))
+        for n in numbers[1:]
+    )
+    return replace(first, lists=others)
+
+
 def build_weekly(
     archive: Archive,
     since: date,
@@ -320,6 +394,7 @@ def build_weekly(
     *,
     week: str | None = None,
     supplement: int = lists.DEFAULT,
+    rules: list[ChangeSet] | None = None,
 ) -> WeeklyReport:
     """Build the report for the window [since, until] from ``archive`` (online or offline),
     on list ``supplement`` (the Entity List unless told).
@@ -333,7 +408,8 @@ def build_weekly(
 
     if until < since:
         raise UsageError(f"the window ends ({until}) before it starts ({since})", where="window")
-    rules = load_rules(archive, since, until)
+    if rules is None:
+        rules = load_rules(archive, since, until)
     notes: list[str] = []
     findings: list[Finding] = []
 

@@ -4,9 +4,13 @@ another party to the Unverified List)."""
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from frdiff.apply import apply_rules
@@ -145,3 +149,99 @@ def test_the_diff_of_all_lists_shows_one_move(tmp_path: Path) -> None:
         main, ["diff", str(old), str(new), "--supplement", "4,6"], catch_exceptions=False
     )
     assert md.output.startswith("## Moved between lists: 1")
+
+
+def _weekly_fixtures(root: Path) -> Path:
+    """A fixtures directory: the constructed rule, and constructed copies of Part 744
+    before and after it (Supplements No. 4 and 6; no copy of No. 7)."""
+    items: list[dict[str, object]] = []
+    root.mkdir()
+    for name in ("2026-90016.xml", "2026-90016.meta.json"):
+        (root / name).write_bytes((FIXTURES / "fr" / name).read_bytes())
+    for kind, name in (("rule", "2026-90016.xml"), ("rule-metadata", "2026-90016.meta.json")):
+        items.append(
+            {
+                "id": "2026-90016",
+                "kind": kind,
+                "path": name,
+                "provenance": "constructed",
+                "description": "see fixtures/MANIFEST.json",
+                "sha256": hashlib.sha256((root / name).read_bytes()).hexdigest(),
+            }
+        )
+    for day, data in (("2026-06-26", BEFORE), ("2026-07-06", AFTER)):
+        name = f"part744-{day}.xml"
+        (root / name).write_bytes(data)
+        for n in (4, 6):
+            items.append(
+                {
+                    "id": f"{n}-{day}",
+                    "kind": "snapshot",
+                    "supplement": n,
+                    "date": day,
+                    "path": name,
+                    "provenance": "constructed",
+                    "description": "constructed by tests/test_lists_rules.py",
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                }
+            )
+    (root / "MANIFEST.json").write_text(
+        json.dumps({"format_version": 1, "description": "issue 16", "items": items})
+    )
+    return root
+
+
+def test_the_weekly_report_covers_every_list_with_the_same_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FRDIFF_CACHE_DIR", str(tmp_path / "cache"))
+    fixtures = _weekly_fixtures(tmp_path / "fx")
+    out = tmp_path / "out"
+    done = CliRunner().invoke(
+        main,
+        ["weekly", "--week", "2026-W27", "--fixtures", str(fixtures), "--out", str(out)],
+        catch_exceptions=False,
+    )
+    assert done.exit_code == 0, done.output
+    report = json.loads((out / "changes.json").read_text())
+    by_list = report["summary"]["by_list"]
+    assert sorted(by_list) == ["4", "6", "7"]
+    assert (by_list["4"]["rule_moved_between_lists"], by_list["4"]["rule_added"]) == (1, 0)
+    assert (by_list["6"]["rule_moved_between_lists"], by_list["6"]["rule_added"]) == (1, 1)
+    assert by_list["6"]["rule_removed"] == 0  # the conforming removal is the move
+    assert (by_list["4"]["diff"]["added"], by_list["6"]["diff"]["removed"]) == (1, 1)
+    assert by_list["6"]["diff"]["added"] == 1 and by_list["7"]["diff"] is None
+    assert report["summary"]["rule_changes"]["moved_between_lists"] == 1
+    six = next(x for x in report["lists"] if x["supplement"] == 6)
+    assert sorted(c["kind"] for c in six["changes"]) == ["added", "moved between lists"]
+    assert six["meaning"] == by_list["6"]["meaning"] and "Unverified List" in six["meaning"]
+    # The same counts in the Markdown table, the HTML table and the CSV rows.
+    markdown = (out / "report.md").read_text()
+    html = (out / "report.html").read_text()
+    rows = list(csv.DictReader(io.StringIO((out / "changes.csv").read_text())))
+    for n, ls in by_list.items():
+        counts = [ls[k] for k in ("rule_added", "rule_revised", "rule_removed")]
+        counts.append(ls["rule_moved_between_lists"])
+        total = str(ls["diff"]["total"]) if ls["diff"] else "not available"
+        cells = " | ".join(map(str, counts))
+        assert (
+            f"| {ls['name']} (Supplement No. {n}) | {ls['meaning']} | {cells} | {total} |"
+            in markdown
+        )
+        for k, v in zip(
+            ("rule_added", "rule_revised", "rule_removed", "rule_moved_between_lists"),
+            counts,
+            strict=True,
+        ):
+            assert f'id="count-list-{n}-{k}">{v}<' in html
+        assert f'id="count-list-{n}-diff">{total}<' in html
+        label = f"{ls['name']} (Supplement No. {n})"
+        in_diff = [r for r in rows if r["list"] == label and r["source"] == "snapshot diff"]
+        assert len(in_diff) == (ls["diff"]["total"] if ls["diff"] else 0)
+    moved_rows = [r for r in rows if r["change"] == "moved between lists"]
+    assert [r["name"] for r in moved_rows] == [MOVED]
+    assert (
+        moved_rows[0]["list"]
+        == "from Unverified List (Supplement No. 6) to Entity List (Supplement No. 4)"
+    )
+    assert "Moved between lists" in markdown and MOVED in markdown

@@ -208,7 +208,13 @@ def test_json_validates_against_the_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     data = json.loads(json.dumps(weekly().to_dict()))
     jsonschema.validate(data, schema, cls=jsonschema.Draft202012Validator)
-    assert data["summary"]["rule_changes"] == {"total": 5, "added": 3, "revised": 1, "removed": 1}
+    assert data["summary"]["rule_changes"] == {
+        "total": 5,
+        "added": 3,
+        "revised": 1,
+        "removed": 1,
+        "moved_between_lists": 0,
+    }
 
 
 def test_json_schema_rejects_a_wrong_shape() -> None:

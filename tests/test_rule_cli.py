@@ -28,7 +28,7 @@ def test_json_output_shape(path: Path) -> None:
         assert data["document"][key]
     assert data["changes"], "every fixture rule changes the list"
     for change in data["changes"]:
-        assert change["action"] in ("add", "revise", "remove")
+        assert change["action"] in ("add", "revise", "remove", "move-list")
         assert change["country"]
         entry = change["entry"]
         for key in (

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 import click
 import msgspec
 
+from frdiff import lists
+from frdiff.errors import InputError
+
 if TYPE_CHECKING:  # the network stack is imported only when a command needs it
     from frdiff.archive import Archive
 
@@ -126,4 +129,44 @@ def open_archive(opts: dict[str, Any]) -> Archive:
         ecfr_api=opts.get("ecfr_api"),
         user_agent=opts.get("user_agent"),
         rate=rate,
+    )
+
+
+class _Supplement(click.ParamType):
+    """A list's supplement number (or "all"), checked against :data:`frdiff.lists.SPECS`
+    when the command runs (so a list registered later is accepted)."""
+
+    name = "supplement"
+
+    def __init__(self, all_: bool) -> None:
+        self.all_ = all_
+
+    def get_metavar(self, param: click.Parameter, *args: Any) -> str:
+        return "[" + "|".join(lists.choices(all_=self.all_)) + "]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip().casefold()
+        if text == "all" and self.all_:
+            return text
+        try:
+            numbers = lists.supplements(text)
+        except InputError as exc:
+            self.fail(str(exc), param, ctx)
+        if len(numbers) > 1 and not self.all_:
+            self.fail("one list only here", param, ctx)
+        return ",".join(map(str, numbers))
+
+
+def supplement_option(*, all_: bool = False, default: str | None = None) -> Any:
+    """``--supplement``: which list to read (the lists of frdiff.lists; "all" where
+    the command can read every list)."""
+    return click.option(
+        "--supplement",
+        type=_Supplement(all_),
+        default=default or str(lists.DEFAULT),
+        show_default=True,
+        help="Which list: "
+        + ", ".join(f"{n} ({s.name})" for n, s in sorted(lists.SPECS.items()))
+        + (", several (6,7) or all of them" if all_ else "")
+        + ".",
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from frdiff.commands._common import dump_json, emit, open_archive, source_options
+from frdiff.commands._common import dump_json, emit, open_archive, source_options, supplement_option
 
 #: --format name -> file written into --out.
 OUTPUTS = {
@@ -66,6 +66,15 @@ def _summary_lines(report: Any, written: list[Path]) -> list[str]:
         )
     else:
         lines.append("  snapshot diff: not available")
+    if len(s["by_list"]) > 1:
+        for n, ls in s["by_list"].items():
+            diff = ls["diff"]
+            lines.append(
+                f"  Supplement No. {n} ({ls['name']}): rules {ls['rule_added']} added, "
+                f"{ls['rule_revised']} revised, {ls['rule_removed']} removed, "
+                f"{ls['rule_moved_between_lists']} moved between lists; "
+                + (f"diff {diff['total']} change(s)" if diff else "diff not available")
+            )
     by_sev = ", ".join(f"{n} {sev}" for sev, n in s["findings"].items())
     lines.append(f"  findings: {s['findings_total']}" + (f" ({by_sev})" if by_sev else ""))
     lines += [f"  note: {n}" for n in report.notes]
@@ -97,6 +106,7 @@ def _summary_lines(report: Any, written: list[Path]) -> list[str]:
     is_flag=True,
     help=f"Exit with status {CHANGES_FOUND} when the window holds changes (0 otherwise).",
 )
+@supplement_option(all_=True, default="all")
 def weekly_command(
     week: str | None,
     since: datetime | None,
@@ -104,6 +114,7 @@ def weekly_command(
     out: Path | None,
     fmt: str,
     exit_code: bool,
+    supplement: str,
     **sources: Any,
 ) -> None:
     """Write the weekly report: what the Entity List rules of a week changed.
@@ -115,14 +126,17 @@ def weekly_command(
     report.md, changes.json and changes.csv into --out.  Exit status 0 whether
     or not anything changed (see --exit-code).
     """
+    from frdiff import lists
     from frdiff import report as render
-    from frdiff.weekly import build_weekly
+    from frdiff.weekly import build_weekly_lists
 
     formats = _formats(fmt)
     start, end, label = _window(week, _day(since), _day(until))
     out = out or Path("out") / (label or f"{start}_{end}")
     with open_archive(sources) as archive:
-        result = build_weekly(archive, start, end, week=label)
+        result = build_weekly_lists(
+            archive, start, end, week=label, supplements=lists.supplements(supplement)
+        )
     renderers = {
         "html": render.render_html,
         "md": render.render_markdown,

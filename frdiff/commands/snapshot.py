@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import Any
 
 import click
 
 from frdiff import lists
 from frdiff.cache import SnapshotLoader, diff_files
-from frdiff.commands._common import dump_json, emit, output_option
-from frdiff.errors import InputError, UsageError
+from frdiff.commands._common import dump_json, emit, output_option, supplement_option
+from frdiff.errors import UsageError
 from frdiff.files import read_document
 from frdiff.model import FORMAT_VERSION, Snapshot
 
@@ -22,46 +21,6 @@ no_cache_option = click.option(
     help="Parse the XML even when the parse cache holds it, and cache nothing "
     "(also: FRDIFF_NO_CACHE=1).",
 )
-
-
-class _Supplement(click.ParamType):
-    """A list's supplement number (or "all"), checked against :data:`frdiff.lists.SPECS`
-    when the command runs (so a list registered later is accepted)."""
-
-    name = "supplement"
-
-    def __init__(self, all_: bool) -> None:
-        self.all_ = all_
-
-    def get_metavar(self, param: click.Parameter, *args: Any) -> str:
-        return "[" + "|".join(lists.choices(all_=self.all_)) + "]"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        text = str(value).strip().casefold()
-        if text == "all" and self.all_:
-            return text
-        try:
-            numbers = lists.supplements(text)
-        except InputError as exc:
-            self.fail(str(exc), param, ctx)
-        if len(numbers) > 1 and not self.all_:
-            self.fail("one list only here", param, ctx)
-        return ",".join(map(str, numbers))
-
-
-def supplement_option(*, all_: bool = False) -> Any:
-    """``--supplement``: which list to read (the lists of frdiff.lists; "all" where
-    the command can read every list)."""
-    return click.option(
-        "--supplement",
-        type=_Supplement(all_),
-        default=str(lists.DEFAULT),
-        show_default=True,
-        help="Which list: "
-        + ", ".join(f"{n} ({s.name})" for n, s in sorted(lists.SPECS.items()))
-        + (", several (6,7) or all of them" if all_ else "")
-        + ".",
-    )
 
 
 def snapshot_markdown(snap: Snapshot) -> str:
