@@ -299,7 +299,7 @@ class Ledger:
             rows = db.execute(
                 "SELECT d.key, d.status, d.batch, d.claimed_by, d.claimed_at, d.attempts, "
                 "i.payload FROM deliveries d JOIN items i ON i.key = d.key "
-                "WHERE d.channel = ? AND d.status IN (?, ?, ?) ORDER BY i.found_at, d.key",
+                "WHERE d.channel = ? AND d.status IN (?, ?, ?) ORDER BY i.rowid",
                 (channel, PENDING, FAILED, CLAIMED),
             ).fetchall()
             taken_over: dict[str, list[Delivery]] = {}
@@ -365,7 +365,7 @@ class Ledger:
         """(sent_at, item) for everything delivered to ``channel``, oldest first."""
         rows = self._db.execute(
             "SELECT d.sent_at, i.payload FROM deliveries d JOIN items i ON i.key = d.key "
-            "WHERE d.channel = ? AND d.status = ? ORDER BY i.found_at, d.key",
+            "WHERE d.channel = ? AND d.status = ? ORDER BY i.rowid",
             (channel, SENT),
         ).fetchall()
         return [(sent_at, json.loads(payload)) for sent_at, payload in rows]
