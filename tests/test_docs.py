@@ -15,8 +15,16 @@ README = (ROOT / "README.md").read_text()
 
 
 def _code_lines() -> list[str]:
-    blocks = re.findall(r"```(?:sh|bash|console)?\n(.*?)```", README, re.S)
-    return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+    # Fences are paired in order (a toml/ini/yaml block's closing fence is no opener);
+    # the shell-like ones (sh, bash, console, none) are read.
+    blocks = re.findall(r"^```([\w-]*)\n(.*?)^```", README, re.S | re.M)
+    return [
+        line.strip()
+        for lang, block in blocks
+        if lang in ("", "sh", "bash", "console")
+        for line in block.splitlines()
+        if line.strip()
+    ]
 
 
 FRDIFF_LINES = [line for line in _code_lines() if line.startswith("frdiff ")]

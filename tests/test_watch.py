@@ -37,9 +37,21 @@ W13 = ["--week", "2025-W13", "--fixtures", str(FIXTURES)]
 W13_CHANGES = {"2025-05427/published", "2025-05427/in-ecfr"}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _shared_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One FRDIFF_CACHE_DIR (parsed snapshots) for the module: each test's watch state
+    is its own (``state`` in its config), so the tests stay independent and fast."""
+    global SHARED_CACHE
+    SHARED_CACHE = tmp_path_factory.mktemp("watch-cache")
+
+
+SHARED_CACHE = Path()
+
+
 def _config(
     tmp: Path,
     *,
+    state: bool = True,
     smtp: SMTPServer | None = None,
     hook: WebhookServer | None = None,
     feed: bool = True,
@@ -66,6 +78,8 @@ def _config(
         if feed
         else "",
     }
+    if state:
+        top = 'state = "state/watch.sqlite"\n' + top
     return write(tmp / "watch.toml", top + "\n" + "".join(tables[k] for k in order))
 
 
@@ -77,7 +91,7 @@ def _env(tmp: Path) -> dict[str, str]:
     }
     env.update(
         NO_PROXY="127.0.0.1,localhost",
-        FRDIFF_CACHE_DIR=str(tmp / "cache"),
+        FRDIFF_CACHE_DIR=str(SHARED_CACHE),
         FRDIFF_TEST_HOOK_SECRET=SECRET,
     )
     return env
@@ -86,7 +100,7 @@ def _env(tmp: Path) -> dict[str, str]:
 def _watch(
     tmp: Path, *args: str, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[int, dict[str, Any], str]:
-    monkeypatch.setenv("FRDIFF_CACHE_DIR", str(tmp / "cache"))
+    monkeypatch.setenv("FRDIFF_CACHE_DIR", str(SHARED_CACHE))
     monkeypatch.setenv("FRDIFF_TEST_HOOK_SECRET", SECRET)
     result = CliRunner().invoke(main, ["watch", "--config", str(tmp / "watch.toml"), *args])
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
@@ -271,7 +285,7 @@ def test_webhook_retries_within_a_run_and_gives_up_on_a_4xx(
         assert len(ids) == 1  # the retry is the same delivery
     with WebhookServer(fail=5, fail_status=400) as hook:
         _config(tmp_path / "b", hook=hook, feed=False)
-        monkeypatch.setenv("FRDIFF_CACHE_DIR", str(tmp_path / "b" / "cache"))
+        monkeypatch.setenv("FRDIFF_CACHE_DIR", str(SHARED_CACHE))
         result = CliRunner().invoke(
             main, ["watch", "--config", str(tmp_path / "b" / "watch.toml"), *W13]
         )
@@ -493,7 +507,7 @@ def test_replayed_week_three_stages_each_once(
         server.raw_texts["/public-inspection/raw_text/202/505/999.txt"] = (
             b"Section 232 of the Trade Expansion Act; 15 CFR part 705.\n"
         )
-        _config(tmp_path, smtp=smtp, hook=hook)
+        _config(tmp_path, smtp=smtp, hook=hook, state=False)  # state beside the store
         online = [
             "--fr-api",
             server.fr_api,
@@ -576,6 +590,7 @@ def test_replayed_week_three_stages_each_once(
         "published",
         "coming",
     ]
+    assert (tmp_path / "cache" / "watch.sqlite").is_file()
     # the unrelated BIS document (Section 232, no Part 744) was never reported
     assert not any("2025-05999" in json.dumps(s) for s in stages)
 
@@ -664,7 +679,7 @@ def test_secret_from_an_unset_environment_variable_fails_the_channel(
     with WebhookServer() as hook:
         _config(tmp_path, hook=hook)
         monkeypatch.delenv("FRDIFF_TEST_HOOK_SECRET", raising=False)
-        monkeypatch.setenv("FRDIFF_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.setenv("FRDIFF_CACHE_DIR", str(SHARED_CACHE))
         result = CliRunner().invoke(main, ["watch", "--config", str(tmp_path / "watch.toml"), *W13])
         assert hook.attempts == []
     assert result.exit_code == 1
