@@ -33,7 +33,7 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -395,15 +395,20 @@ class _Counting:
 
 
 def _report_html(weekly: WeeklyReport) -> str:
-    """The weekly report as HTML (seam: frdiff.report is being reworked into a package)."""
+    """The weekly report as HTML.
+
+    Seam: ``frdiff.report`` is becoming a package with a format registry
+    (``render(fmt, kind, result)``); the module function ``render_html`` is used
+    where that is not there yet.
+    """
     from frdiff import report
 
-    render = getattr(report, "render_html", None)
-    if render is None:  # a format registry instead of module functions
-        registry = getattr(report, "FORMATS", None) or getattr(report, "RENDERERS", {})
-        render = registry["html"]
-        render = getattr(render, "render", render)
-    return str(render(weekly))
+    registry_render = getattr(report, "render", None)
+    if hasattr(report, "FORMATS") and callable(registry_render):
+        out = registry_render("html", "weekly", weekly)
+    else:
+        out = report.render_html(weekly)
+    return out.decode("utf-8") if isinstance(out, bytes) else str(out)
 
 
 @dataclass
@@ -600,7 +605,6 @@ def run_watch(
     """One watch run (see the module docstring).  Channel failures are in the result;
     errors finding the changes (a bad document, the network) raise."""
     from frdiff.ledger import Ledger
-    from frdiff.notify import Message, sender_for
 
     with Ledger.open(state_path(config, cache_dir)) as ledger:
         if since is None or until is None:
@@ -629,44 +633,15 @@ def run_watch(
         run.new = ledger.record(
             run_id, found.items, enqueue, track=found.track, untrack=found.untrack
         )
-        html: str | None = None
+        html_cache: dict[str, str] = {}
         window = {"since": str(since), "until": str(until), "week": week}
         for channel in config.channels:
             result = ChannelResult(channel.name, channel.kind)
             run.channels.append(result)
-            batches = ledger.claim(channel.name)
-            for batch in batches:
-                if channel.kind == "email" and html is None:
-                    html = _report_html(weekly)
-                context: dict[str, Any] = {}
-                if channel.kind == "feed":
-                    context["history"] = [item for _, item in ledger.sent_items(channel.name)]
-                message = Message(
-                    batch=batch.id,
-                    channel=channel.name,
-                    items=tuple(batch.items),
-                    run=run_id,
-                    window=window,
-                    searched_through=run.searched_through,
-                    report_html=html if channel.kind == "email" else None,
-                    report_name=f"frdiff-report-{week or f'{since}_{until}'}.html",
-                    resent=batch.resent,
-                    context=context,
+            with _channel_lock(channel):
+                _deliver(
+                    channel, ledger, result, run, weekly, window, week, since, until, html_cache
                 )
-                _crash_hook("before-send", channel.name)
-                try:
-                    sender_for(channel.kind)(channel, message)
-                except FrdiffError as exc:
-                    ledger.mark_failed(batch, str(exc))
-                    result.failed += len(batch.keys)
-                    result.error = str(exc)
-                    continue
-                _crash_hook("after-send", channel.name)
-                ledger.mark_sent(batch)
-                result.sent += len(batch.keys)
-                result.batches += 1
-                result.resent += batch.resent
-                _crash_hook("after-mark", channel.name)
             if result.error:
                 run.notes.append(
                     f"channel {channel.name} failed ({result.error}); retried next run"
@@ -674,6 +649,82 @@ def run_watch(
         run.seconds = time.monotonic() - run.started
         ledger.finish_run(run_id, run.to_dict())
     return run
+
+
+@contextlib.contextmanager
+def _channel_lock(channel: Channel) -> Iterator[None]:
+    """A feed is rewritten from what the ledger says was sent: two runs writing it at
+    once could each leave out the other's entries, so its writes (read, write, mark)
+    take an exclusive lock on ``PATH.lock``.  Other channels need none: their claims
+    are exclusive and each send stands alone."""
+    if channel.kind != "feed":
+        yield
+        return
+    import fcntl
+
+    lock_path = Path(str(channel.get("path")) + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+b") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+def _deliver(
+    channel: Channel,
+    ledger: Ledger,
+    result: ChannelResult,
+    run: WatchRun,
+    weekly: WeeklyReport,
+    window: dict[str, Any],
+    week: str | None,
+    since: date,
+    until: date,
+    html_cache: dict[str, str],
+) -> None:
+    """Claim, send and mark one channel's undelivered changes.
+
+    After a failed send the channel's other batches of this run are released as
+    failed too (not sent, not left claimed), for the next run to retry.
+    """
+    from frdiff.notify import Message, sender_for
+
+    batches = ledger.claim(channel.name)
+    for n, batch in enumerate(batches):
+        if channel.kind == "email" and "html" not in html_cache:
+            html_cache["html"] = _report_html(weekly)
+        context: dict[str, Any] = {}
+        if channel.kind == "feed":
+            context["history"] = [item for _, item in ledger.sent_items(channel.name)]
+        message = Message(
+            batch=batch.id,
+            channel=channel.name,
+            items=tuple(batch.items),
+            run=run.run,
+            window=window,
+            searched_through=run.searched_through,
+            report_html=html_cache.get("html") if channel.kind == "email" else None,
+            report_name=f"frdiff-report-{week or f'{since}_{until}'}.html",
+            resent=batch.resent,
+            context=context,
+        )
+        _crash_hook("before-send", channel.name)
+        try:
+            sender_for(channel.kind)(channel, message)
+        except FrdiffError as exc:
+            result.error = str(exc)
+            for left in batches[n:]:
+                ledger.mark_failed(left, str(exc))
+                result.failed += len(left.keys)
+            return
+        _crash_hook("after-send", channel.name)
+        ledger.mark_sent(batch)
+        result.sent += len(batch.keys)
+        result.batches += 1
+        result.resent += batch.resent
+        _crash_hook("after-mark", channel.name)
 
 
 def _matcher(config: WatchConfig) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:

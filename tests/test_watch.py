@@ -721,3 +721,92 @@ def test_watch_json_line_and_summary(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert line["found"] == {"total": 2, "new": 2, "by_stage": {"published": 1, "in-ecfr": 1}}
     assert "[#" not in stderr  # not a terminal: no progress bar
     assert "channel feed (feed): sent 2" in stderr
+
+
+# -------------------------------------------------------------------------------------------
+# Untrusted text, unreadable raw text, windows
+
+
+def _message(items: list[dict[str, Any]]) -> Any:
+    from frdiff.notify import Message
+
+    return Message(
+        batch="b1",
+        channel="c",
+        items=tuple(items),
+        run="r1",
+        window={"since": "2025-03-24", "until": "2025-03-30", "week": "2025-W13"},
+        searched_through="2025-03-30",
+    )
+
+
+HOSTILE = {
+    "id": "2025-99999/coming",
+    "stage": "coming",
+    "title": "Coming: <script>alert(1)</script> & <@channel> \x07bell",
+    "summary": "x",
+    "found_at": "2025-03-27T12:00:00Z",
+    "document": {},
+    "entities": [{"action": "add", "country": "CHINA", "name": "<b>Evil</b> & Co. <!here>"}],
+    "entities_named": True,
+    "parties": [],
+    "details": [],
+    "link": "https://public-inspection.federalregister.gov/2025-99999.pdf",
+}
+
+
+def test_document_text_cannot_become_markup() -> None:
+    from frdiff.notify import feed, webhook
+    from frdiff.watchconfig import Channel
+
+    slack = Channel("webhook", "s", {"format": "slack"}, "test")
+    text = json.loads(webhook.body(slack, _message([HOSTILE])))["text"]
+    assert "<" not in text and ">" not in text
+    assert "&lt;script&gt;" in text and "&lt;@channel&gt;" in text and "&amp; Co." in text
+    atom = Channel("feed", "f", {"title": "t", "max_entries": 10}, "test")
+    root = etree.fromstring(feed.render(atom, [HOSTILE]))
+    entry = root.find(A + "entry")
+    assert entry is not None and entry.find(A + "title").text.startswith("Coming: <script>")  # type: ignore[union-attr]
+    assert entry.find(A + "script") is None and "\x07" not in etree.tostring(root).decode()
+
+
+def test_coming_without_readable_raw_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data, _, _ = _replay_data()
+    data.pending = data.pending[:1]
+    with PIReplayServer(data) as server, WebhookServer() as hook:  # no raw text served: 404
+        _config(tmp_path, hook=hook, feed=False)
+        online = [
+            "--fr-api",
+            server.fr_api,
+            "--ecfr-api",
+            server.ecfr_api,
+            "--cache-dir",
+            str(tmp_path / "store"),
+            "--rate",
+            "200,200",
+        ]
+        code, line, _ = _watch(
+            tmp_path,
+            "--since",
+            "2025-03-24",
+            "--until",
+            "2025-03-27",
+            *online,
+            monkeypatch=monkeypatch,
+        )
+        assert code == 0, line
+        (change,) = json.loads(hook.posts[0].body)["changes"]
+    assert change["id"] == "2025-05427/coming"
+    assert change["entities"] == [] and change["entities_named"] is False
+    assert any("raw text could not be read" in d and "404" in d for d in change["details"])
+
+
+def test_default_window_reaches_back_to_the_last_run() -> None:
+    from datetime import date
+
+    from frdiff.watch import default_window
+
+    today = date(2025, 4, 10)
+    assert default_window(None, today) == (date(2025, 4, 3), today)
+    assert default_window("2025-04-09", today) == (date(2025, 4, 3), today)
+    assert default_window("2025-03-20", today) == (date(2025, 3, 16), today)

@@ -30,7 +30,9 @@ def build(channel: Channel, message: Message) -> EmailMessage:
     mail = EmailMessage()
     sender = str(channel.get("from"))
     prefix = str(channel.get("subject_prefix") or "")
-    mail["Subject"] = f"{prefix} {subject(message.items)}".strip()
+    # one line, bounded: the subject carries a document's title
+    title = " ".join(f"{prefix} {subject(message.items)}".split())
+    mail["Subject"] = title if len(title) <= 200 else title[:199] + "…"
     mail["From"] = sender
     mail["To"] = ", ".join(channel.get("to"))
     mail["Date"] = formatdate(localtime=False, usegmt=True)

@@ -12,7 +12,8 @@ Two body formats (``format`` in the channel):
 
   each change as :mod:`frdiff.notify` describes (id, stage, document, entities,
   parties, ...);
-- ``slack``: ``{"text": ...}``, what a Slack-compatible incoming webhook reads.
+- ``slack``: ``{"text": ...}``, what a Slack-compatible incoming webhook reads
+  (``&``, ``<`` and ``>`` escaped, so no text from a document becomes a link or mention).
 
 Headers: ``Content-Type: application/json``, ``X-Frdiff-Delivery`` (the batch id,
 the same when a batch is sent again after an interrupted run: receivers can
@@ -62,9 +63,14 @@ def payload(message: Message) -> dict[str, Any]:
     }
 
 
+def slack_escape(text: str) -> str:
+    """Text as Slack's ``text`` field reads it literally (``&``, ``<``, ``>`` are markup there)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def body(channel: Channel, message: Message) -> bytes:
     if channel.get("format") == "slack":
-        data: dict[str, Any] = {"text": message_text(message)}
+        data: dict[str, Any] = {"text": slack_escape(message_text(message))}
     else:
         data = payload(message)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
