@@ -121,6 +121,23 @@ def _subprocess(tmp: Path, *args: str, crash: str | None = None) -> subprocess.P
     )
 
 
+def _online(server: PIReplayServer, store: Path) -> list[str]:
+    """Options for a run against the replay server, with its own store."""
+    return [
+        "--fr-api",
+        server.fr_api,
+        "--ecfr-api",
+        server.ecfr_api,
+        "--cache-dir",
+        str(store),
+        "--rate",
+        "200,200",
+    ]
+
+
+THURSDAY = ["--since", "2025-03-24", "--until", "2025-03-27"]
+
+
 def _changes_by_delivery(hook: WebhookServer) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for post in hook.posts:
@@ -508,27 +525,10 @@ def test_replayed_week_three_stages_each_once(
             b"Section 232 of the Trade Expansion Act; 15 CFR part 705.\n"
         )
         _config(tmp_path, smtp=smtp, hook=hook, state=False)  # state beside the store
-        online = [
-            "--fr-api",
-            server.fr_api,
-            "--ecfr-api",
-            server.ecfr_api,
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--rate",
-            "200,200",
-        ]
+        online = _online(server, tmp_path / "cache")
 
         # Thursday: on public inspection
-        code, line, _ = _watch(
-            tmp_path,
-            "--since",
-            "2025-03-24",
-            "--until",
-            "2025-03-27",
-            *online,
-            monkeypatch=monkeypatch,
-        )
+        code, line, _ = _watch(tmp_path, *THURSDAY, *online, monkeypatch=monkeypatch)
         assert code == 0, line
         assert line["changes"] == ["2025-05427/coming"] and line["public_inspection"] == "checked"
         # Friday: published (the eCFR's latest issue does not show it yet)
@@ -775,25 +775,8 @@ def test_coming_without_readable_raw_text(tmp_path: Path, monkeypatch: pytest.Mo
     data.pending = data.pending[:1]
     with PIReplayServer(data) as server, WebhookServer() as hook:  # no raw text served: 404
         _config(tmp_path, hook=hook, feed=False)
-        online = [
-            "--fr-api",
-            server.fr_api,
-            "--ecfr-api",
-            server.ecfr_api,
-            "--cache-dir",
-            str(tmp_path / "store"),
-            "--rate",
-            "200,200",
-        ]
-        code, line, _ = _watch(
-            tmp_path,
-            "--since",
-            "2025-03-24",
-            "--until",
-            "2025-03-27",
-            *online,
-            monkeypatch=monkeypatch,
-        )
+        online = _online(server, tmp_path / "store")
+        code, line, _ = _watch(tmp_path, *THURSDAY, *online, monkeypatch=monkeypatch)
         assert code == 0, line
         (change,) = json.loads(hook.posts[0].body)["changes"]
     assert change["id"] == "2025-05427/coming"
