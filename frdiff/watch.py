@@ -693,7 +693,9 @@ def _deliver(
 
     batches = ledger.claim(channel.name)
     for n, batch in enumerate(batches):
-        if channel.kind == "email" and "html" not in html_cache:
+        quiet = all(item.get("stage") == "quiet" for item in batch.items)
+        attach = channel.kind == "email" and not quiet  # a quiet notice stays short
+        if attach and "html" not in html_cache:
             html_cache["html"] = _report_html(weekly)
         context: dict[str, Any] = {}
         if channel.kind == "feed":
@@ -705,7 +707,7 @@ def _deliver(
             run=run.run,
             window=window,
             searched_through=run.searched_through,
-            report_html=html_cache.get("html") if channel.kind == "email" else None,
+            report_html=html_cache.get("html") if attach else None,
             report_name=f"frdiff-report-{week or f'{since}_{until}'}.html",
             resent=batch.resent,
             context=context,

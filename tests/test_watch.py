@@ -793,3 +793,62 @@ def test_default_window_reaches_back_to_the_last_run() -> None:
     assert default_window(None, today) == (date(2025, 4, 3), today)
     assert default_window("2025-04-09", today) == (date(2025, 4, 3), today)
     assert default_window("2025-03-20", today) == (date(2025, 3, 16), today)
+
+
+def test_quiet_week_email_is_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with SMTPServer() as smtp:
+        _config(tmp_path, smtp=smtp, feed=False)
+        code, _, _ = _watch(
+            tmp_path,
+            "--week",
+            "2025-W20",
+            "--fixtures",
+            str(FIXTURES),
+            "--quiet-weeks",
+            monkeypatch=monkeypatch,
+        )
+        assert code == 0
+        (msg,) = smtp.messages
+    assert msg["Subject"] == "[frdiff] No changes found in what was searched through 2025-05-18"
+    assert [p.get_content_type() for p in msg.walk()] == ["text/plain"]
+    assert (
+        "Searched: Federal Register rules published 2025-05-12 to 2025-05-18" in msg.get_content()
+    )
+
+
+def test_progress_bar_on_a_real_terminal(tmp_path: Path) -> None:
+    import pty
+
+    _config(tmp_path)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-P",
+            "-m",
+            "frdiff",
+            "watch",
+            "--config",
+            str(tmp_path / "watch.toml"),
+            *W13,
+        ],
+        env=_env(tmp_path),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+    )
+    out, _ = proc.communicate(timeout=120)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    assert re.search(rb"\r\[#+-*\] \d+/\d+ rule 2025-05427", seen), seen[:500]
+    assert json.loads(out)["status"] == "ok"  # stdout (not a terminal) holds only the JSON line
