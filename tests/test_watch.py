@@ -852,3 +852,37 @@ def test_progress_bar_on_a_real_terminal(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert re.search(rb"\r\[#+-*\] \d+/\d+ rule 2025-05427", seen), seen[:500]
     assert json.loads(out)["status"] == "ok"  # stdout (not a terminal) holds only the JSON line
+
+
+def test_a_real_public_inspection_record_reads(realdocs: Path) -> None:
+    from frdiff.inspection import headline_concerns_part744, read_record
+
+    record = json.loads(
+        (realdocs / "api" / "fr-api-public-inspection-document-2026-19958.json").read_text()
+    )
+    p = read_record(record, None)
+    assert p.document_number == record["document_number"]
+    assert p.title == " ".join(record["title"].split())
+    assert p.filed_at == record["filed_at"] and p.publication_date == record["publication_date"]
+    assert p.pdf_url == record["pdf_url"] and p.raw_text_url == record["raw_text_url"]
+    assert not headline_concerns_part744(record)  # not a BIS document about Part 744
+    ours = json.loads((FIXTURES / "pi" / "2025-05427.json").read_text())
+    assert set(ours) <= set(record) | {"agencies"}  # the constructed record has the real shape
+
+
+def test_offline_without_a_search_is_an_error_with_a_json_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _config(tmp_path)
+    code, line, stderr = _watch(
+        tmp_path,
+        "--week",
+        "2025-W13",
+        "--offline",
+        "--cache-dir",
+        str(tmp_path / "empty"),
+        monkeypatch=monkeypatch,
+    )
+    assert code == 1
+    assert line["status"] == "error" and "fetch rules --since 2025-03-24" in line["error"]
+    assert "Traceback" not in stderr and "Error:" in stderr
