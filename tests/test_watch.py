@@ -886,3 +886,21 @@ def test_offline_without_a_search_is_an_error_with_a_json_line(
     assert code == 1
     assert line["status"] == "error" and "fetch rules --since 2025-03-24" in line["error"]
     assert "Traceback" not in stderr and "Error:" in stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--week", "2025-W13", "--since", "2025-03-24"], "either --week or --since/--until"),
+        (["--since", "2025-03-24"], "--since and --until go together"),
+        (["--since", "2025-03-24", "--until", "2025-03-01"], "is before --since"),
+        (["--week", "2025-W99"], "has no ISO week 99"),
+    ],
+)
+def test_bad_window_is_a_usage_error(tmp_path: Path, args: list[str], message: str) -> None:
+    _config(tmp_path)
+    result = CliRunner().invoke(
+        main,
+        ["watch", "--config", str(tmp_path / "watch.toml"), *args, "--fixtures", str(FIXTURES)],
+    )
+    assert result.exit_code == 1 and message in result.stderr

@@ -44,6 +44,28 @@ class TerminalProgress:
             self.stream.flush()
 
 
+def window(
+    week: str | None, since: date | None, until: date | None
+) -> tuple[date | None, date | None, str | None]:
+    """The run's window from --week or --since/--until; (None, None, None) for the default."""
+    from frdiff.errors import UsageError
+    from frdiff.weekly import parse_week, week_label
+
+    if week and (since or until):
+        raise UsageError("give either --week or --since/--until, not both", where="window")
+    if week:
+        start, end = parse_week(week)
+        return start, end, week_label(start)
+    if since or until:
+        if not (since and until):
+            raise UsageError("--since and --until go together", where="window")
+        if until < since:
+            raise UsageError(f"--until {until} is before --since {since}", where="window")
+        is_week = since.weekday() == 0 and (until - since).days == 6
+        return since, until, week_label(since) if is_week else None
+    return None, None, None
+
+
 def _json_line(data: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
     sys.stdout.flush()
@@ -98,7 +120,6 @@ def watch_command(
     status 0, or 1 when a channel failed (it is retried by the next run) or the
     changes could not be worked out.
     """
-    from frdiff.commands.report import _window
     from frdiff.errors import FrdiffError
     from frdiff.watch import run_watch
     from frdiff.watchconfig import load_config
@@ -106,16 +127,9 @@ def watch_command(
     started = time.monotonic()
     try:
         config = load_config(config_path)
-        explicit = week or since or until
-        start: date | None
-        end: date | None
-        label: str | None
-        if explicit:
-            start, end, label = _window(
-                week, since.date() if since else None, until.date() if until else None
-            )
-        else:
-            start = end = label = None
+        start, end, label = window(
+            week, since.date() if since else None, until.date() if until else None
+        )
         progress = TerminalProgress()
         try:
             with open_archive(sources) as archive:
