@@ -893,7 +893,7 @@ def test_offline_without_a_search_is_an_error_with_a_json_line(
     [
         (["--week", "2025-W13", "--since", "2025-03-24"], "either --week or --since/--until"),
         (["--since", "2025-03-24"], "--since and --until go together"),
-        (["--since", "2025-03-24", "--until", "2025-03-01"], "is before --since"),
+        (["--since", "2025-03-24", "--until", "2025-03-01"], "before it starts"),
         (["--week", "2025-W99"], "has no ISO week 99"),
     ],
 )

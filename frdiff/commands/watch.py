@@ -47,23 +47,13 @@ class TerminalProgress:
 def window(
     week: str | None, since: date | None, until: date | None
 ) -> tuple[date | None, date | None, str | None]:
-    """The run's window from --week or --since/--until; (None, None, None) for the default."""
-    from frdiff.errors import UsageError
-    from frdiff.weekly import parse_week, week_label
+    """The run's window from --week or --since/--until (checked as ``frdiff weekly``
+    checks them); (None, None, None) when none is given: the watch's default."""
+    from frdiff.commands.report import _window
 
-    if week and (since or until):
-        raise UsageError("give either --week or --since/--until, not both", where="window")
-    if week:
-        start, end = parse_week(week)
-        return start, end, week_label(start)
-    if since or until:
-        if not (since and until):
-            raise UsageError("--since and --until go together", where="window")
-        if until < since:
-            raise UsageError(f"--until {until} is before --since {since}", where="window")
-        is_week = since.weekday() == 0 and (until - since).days == 6
-        return since, until, week_label(since) if is_week else None
-    return None, None, None
+    if not (week or since or until):
+        return None, None, None
+    return _window(week, since, until)
 
 
 def _json_line(data: dict[str, Any]) -> None:
