@@ -15,7 +15,8 @@ A run:
    - ``{doc}/in-ecfr``: an eCFR copy dated on or after the rule's publication shows
      all of its changes (added and revised entries present, citing the rule where
      the copy's citations can be read; removed ones gone).  Published rules are
-     tracked in the state until then (at most :data:`TRACK_DAYS` days);
+     tracked in the state until then (at most :data:`TRACK_DAYS` days; a rule that
+     changes no entry has no such stage);
    - ``quiet/{week}`` with ``--quiet-weeks``: nothing at all was found;
 
 3. records them in the :class:`~frdiff.ledger.Ledger` and enqueues each for every
@@ -55,6 +56,8 @@ TRACK_DAYS = 60
 #: The default window reaches this many days back (and back to the previous run's
 #: end, less the eCFR's lag, when that is earlier).
 LOOKBACK_DAYS = 7
+#: At most this many eCFR copies are read per tracked rule and run.
+MAX_COPIES = 5
 LAG_DAYS = 4
 #: Test hook: "POINT:CHANNEL" kills this process with SIGKILL at POINT
 #: (before-send, after-send, after-mark) of that channel's first batch.
@@ -499,7 +502,10 @@ def _ecfr_stage(
         published = date.fromisoformat(str(rule.get("document", {}).get("publication_date")))
         shown_on = None
         best = (0, 0)
-        for on in (d for d in dates if d >= published):
+        later = [d for d in dates if d >= published]
+        # the first few copies after publication, and the latest: bounded however
+        # many versions the store holds
+        for on in sorted(set(later[: MAX_COPIES - 1] + later[-1:])):
             if on not in snapshots:
                 try:
                     data = archive.snapshot_xml(on)
@@ -568,6 +574,7 @@ def detect(
             not ledger.has_item(f"{number}/in-ecfr")
             and number not in tracked
             and cs.rule.publication_date
+            and item["entities"]  # a rule that changes no entry has no eCFR stage
         ):
             payload = {
                 "document": item["document"],
