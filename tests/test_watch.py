@@ -904,3 +904,16 @@ def test_bad_window_is_a_usage_error(tmp_path: Path, args: list[str], message: s
         ["watch", "--config", str(tmp_path / "watch.toml"), *args, "--fixtures", str(FIXTURES)],
     )
     assert result.exit_code == 1 and message in result.stderr
+
+
+def test_public_inspection_from_fixtures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _config(tmp_path)
+    fixtures = ["--fixtures", str(FIXTURES)]
+    code, line, _ = _watch(tmp_path, *THURSDAY, *fixtures, monkeypatch=monkeypatch)
+    assert code == 0 and line["public_inspection"] == "fixtures"
+    assert line["new_changes"] == ["2025-05427/coming"]
+    code, line, _ = _watch(tmp_path, *W13, monkeypatch=monkeypatch)
+    assert line["new_changes"] == ["2025-05427/published", "2025-05427/in-ecfr"]
+    root = _check_atom(tmp_path / "out" / "changes.atom")
+    stages = [e.find(A + "category").get("term") for e in root.iter(A + "entry")]  # type: ignore[union-attr]
+    assert stages == ["in-ecfr", "published", "coming"]
