@@ -917,3 +917,13 @@ def test_public_inspection_from_fixtures(tmp_path: Path, monkeypatch: pytest.Mon
     root = _check_atom(tmp_path / "out" / "changes.atom")
     stages = [e.find(A + "category").get("term") for e in root.iter(A + "entry")]  # type: ignore[union-attr]
     assert stages == ["in-ecfr", "published", "coming"]
+
+
+def test_webhook_timeout_fails_the_channel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with WebhookServer(delay=1.0) as hook:
+        _config(tmp_path, hook=hook, feed=False, hook_extra="retries = 1\n")
+        cfg = (tmp_path / "watch.toml").read_text().replace("timeout = 5", "timeout = 0.2")
+        (tmp_path / "watch.toml").write_text(cfg)
+        code, line, _ = _watch(tmp_path, *W13, monkeypatch=monkeypatch)
+        assert code == 1
+        assert "failed after 2 attempt(s): ReadTimeout" in line["channels"][0]["error"]
