@@ -175,10 +175,10 @@ def state_path(config: WatchConfig, cache_dir: Path | None) -> Path:
     """Where the watch state lives: the config's ``state``, else beside the store's index."""
     if config.state is not None:
         return config.state
+    from frdiff.files import cache_root
     from frdiff.ledger import FILE_NAME
-    from frdiff.store import default_cache_dir
 
-    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    root = Path(cache_dir) if cache_dir is not None else Path(cache_root())
     return root / FILE_NAME
 
 
@@ -425,7 +425,7 @@ def _pending(
     archive: Archive, ledger: Ledger, until: date, published: set[str], run: WatchRun, match: Any
 ) -> list[dict[str, Any]]:
     from frdiff import inspection
-    from frdiff.store import document_number
+    from frdiff.ids import document_number
 
     if archive.fixtures is not None:
         records = inspection.fixture_pending(archive, until)
@@ -487,7 +487,7 @@ def _ecfr_stage(
     run: WatchRun,
 ) -> str | None:
     """Check tracked rules against the eCFR; returns the latest copy's date looked at."""
-    from frdiff.parse.cache import parse_cached
+    from frdiff.cache import SnapshotLoader
 
     if not tracked:
         return None
@@ -513,7 +513,7 @@ def _ecfr_stage(
                     run.notes.append(f"the eCFR copy of {on} could not be read ({exc})")
                     snapshots[on] = None  # type: ignore[assignment]
                     continue
-                snapshots[on] = parse_cached(
+                snapshots[on] = SnapshotLoader().load_bytes(
                     data, source=f"eCFR Supplement No. 4 to Part 744 as of {on}", date=str(on)
                 )
             snap = snapshots[on]

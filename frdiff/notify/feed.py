@@ -77,7 +77,7 @@ def render(channel: Channel, items: list[dict[str, Any]]) -> bytes:
 
 
 def send(channel: Channel, message: Message) -> None:
-    from frdiff.fixtures import write_atomic
+    from frdiff.files import write_atomic
 
     history = list(message.context.get("history", []))
     known = {i["id"] for i in history}

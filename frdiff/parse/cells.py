@@ -27,6 +27,7 @@ from frdiff.normalize import (
     strip_item,
     strip_list_punctuation,
 )
+from frdiff.parse import repairs
 
 _NUMBERS = {
     w: i
@@ -64,7 +65,10 @@ _CLAUSE_CORE = re.compile(
     r"[aA](?<!\w.)(?:\.?\s?[kK\u212a]\.?\s?[aA](?![^\W\d_])\.?"
     r"|[lL][sS\u017f][oO]\s+[kK\u212a][nN][oO][wW][nN]\s+[aA][sS\u017f])"
 )
-_INLINE_DASH = re.compile(r"(?:^|(?<=[\s;]))[\u2014\u2013]\s*")
+#: A dash leading an alias run into one line: an em or en dash after a space or ";",
+#: or a hyphen right before the alias ("the following two aliases: -Baet Alhoreya
+#: Electronics Trading; and -Baet Alhoreya, Apt #1811 ...").
+_INLINE_DASH = re.compile(r"(?:^|(?<=[\s;]))(?:[\u2014\u2013]\s*|-(?=[^\W\d_]))")
 _LEGAL_SUFFIX = re.compile(
     r"^(?:co\b|co\.|ltd|limited|inc\b|inc\.|incorporated|llc|l\.l\.c|plc|jsc|ojsc|cjsc|pjsc|"
     r"ooo|gmbh|ag\b|s\.?a\.?\b|s\.?l\.?\b|b\.?v\.?\b|n\.?v\.?\b|pte|pvt|sdn|bhd|corp|corporation|"
@@ -263,7 +267,7 @@ _AND_SEPARATOR = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 def _name_list(text: str) -> list[str]:
     """Names listed in running text: see :func:`_inline_aliases`."""
-    text = _quote_before_semicolon(clean(text))
+    text = repairs.quote_before_semicolon(clean(text))
     if ";" in text:
         pieces = text.split(";")
     else:
@@ -285,19 +289,6 @@ def _name_list(text: str) -> list[str]:
         if item:
             out.append(item)
     return out
-
-
-_SEMICOLON_IN_QUOTES = re.compile(r";(['\u2019\u201d])")
-
-
-def _quote_before_semicolon(text: str) -> str:
-    """Put a closing quote back before the ";" it follows.
-
-    Real row (Crimea, "OOO Shipyard 'Zaliv'"): "(f.k.a., AO Shipyard 'Zaliv'; JSC
-    Shipyard 'Zaliv;' JSC Zaliv Shipyard; ...)" sets the separator inside the
-    quote, as American punctuation puts periods, which would cut the name there.
-    """
-    return _SEMICOLON_IN_QUOTES.sub(r"\1;", text) if ";" in text else text
 
 
 def _alias_run(text: str) -> tuple[list[str], str]:
@@ -604,7 +595,7 @@ def _detach_trailing_address(alias_line: str) -> tuple[str, str]:
         name, address, how = split_name_address(alias_line)
         if how != "whole" and address:
             cuts.append((len(name), len(alias_line) - len(address)))
-    if not cuts and "," in body:
+    if "," in body or "box" in body.casefold():
         # "—Power Plant Workshops, P.O. Box 1114, Islamabad;": a post-office box or a
         # room after a comma starts an address wherever the line ends.
         m = _STRONG_ADDRESS.search(alias_line)
@@ -652,47 +643,9 @@ def _period_cut(alias_line: str) -> tuple[int, int] | None:
 
 
 _STRONG_ADDRESS = re.compile(
-    r",\s+\(?(?=p\.?\s?o\.?\s+box\b|room\s+\d|suite\s+\d|address:)", re.IGNORECASE
+    r",\s+\(?(?=p\.?\s?o\.?\s+box\b|room\s+\d|suite\s+\d|address:)|\s+(?=p\.\s?o\.?\s+box\s+\d)",
+    re.IGNORECASE,
 )
-
-
-# ---------------------------------------------------------------------------
-# Repairs: line structures of real cells that the reading above would misread
-
-
-def join_broken_lines(lines: list[str]) -> list[str]:
-    """Join an address line that ends in a comma to the line after it.
-
-    Real row (Malta, "Sparx Air Ltd." in the eCFR of 2026-03-25): "116/8 San Juan St
-    Georges Road,<br/> ST. Julians, STJ 3203, Malta." is one address broken in two;
-    a later copy prints it on one line.
-    """
-    if len(lines) < 2 or not any(line.endswith(",") for line in lines[:-1]):
-        return lines
-    out: list[str] = []
-    for line in lines:
-        if out and out[-1].endswith(",") and not is_dash_line(out[-1]) and not is_dash_line(line):
-            out[-1] = f"{out[-1]} {line}"
-        else:
-            out.append(line)
-    return out
-
-
-def join_stray_dash_address(first: str, rest: list[str]) -> tuple[str, list[str]]:
-    """Join to the name line an address continuation wrongly led by a dash.
-
-    Real row (Morocco, "Huawei Technologies Morocco" in the eCFR of 2026-03-25):
-    "..., Plateaux N 11, 12 Et 13, Hay Riad<br/>—Rabat, Morocco." in a cell with no
-    alias clause, where a dash line would be a listed item; a later copy prints
-    "..., Hay Riad, Rabat, Morocco." on one line.  Only a dash line that ends as an
-    address does and names no organisation, right after the name line, is joined.
-    """
-    if not rest or first.rstrip().endswith((":", ",", ";")):
-        return first, rest
-    text = dash_item(rest[0])
-    if text and _ends_like_address(text) and not _is_organisation(text) and "," in first:
-        return f"{first}, {text}", rest[1:]
-    return first, rest
 
 
 def _starts_with_number(text: str) -> bool:
@@ -769,7 +722,9 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
             else:
                 rest = [*_split_inline_dashes(tail), *rest]
     else:
-        first, rest = join_stray_dash_address(first, rest)
+        first, rest = repairs.join_stray_dash_address(
+            first, rest, ends_like_address=_ends_like_address, organisation=_is_organisation
+        )
         name_text = first
         if name_text.rstrip().endswith(":") and any(is_dash_line(r) for r in rest):
             cell = EntityCell(name=strip_list_punctuation(name_text), name_split="list-lead")
@@ -806,7 +761,7 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
         # "a.k.a., the following one alias:<br/>Mihaela Nenova-Muhy, 51 Aleksandar
         # Malinov Blvd., Sofia 1712, Bulgaria.": the announced alias without its dash.
         rest[0] = "\u2014" + rest[0]
-    rest = join_broken_lines(rest)
+    rest = repairs.join_broken_lines(rest)
     pending = rest[::-1]  # a stack: the next line is last
     while pending:
         line = pending.pop()
