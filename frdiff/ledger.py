@@ -41,12 +41,13 @@ import secrets
 import socket
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from frdiff.errors import StoreError
+from frdiff.sqlitedb import open_db, write
 
 SCHEMA_VERSION = 1
 FILE_NAME = "watch.sqlite"
@@ -168,46 +169,10 @@ class Ledger:
         self.close()
 
     def _connect(self) -> sqlite3.Connection:
-        try:
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            db.execute("PRAGMA busy_timeout = 60000")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = FULL")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"watch state schema {version} is newer than this frdiff ({SCHEMA_VERSION})",
-                    where=str(self.path),
-                )
-            if version < SCHEMA_VERSION:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            db.execute(statement)
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                    db.execute("COMMIT")
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the watch state: {exc}", where=str(self.path)) from None
-        return db
+        return open_db(self.path, _SCHEMA, SCHEMA_VERSION, what="watch state", synchronous="FULL")
 
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(
-                f"watch state is busy or unusable: {exc}", where=str(self.path)
-            ) from None
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return write(self._db, what="watch state", where=str(self.path))
 
     # Items and tracked documents ------------------------------------------------------
     def has_item(self, key: str) -> bool:
