@@ -34,6 +34,13 @@ from watch_servers import PIReplayServer, SMTPServer, WebhookServer, write
 SECRET = "s3cret-for-tests"
 A = f"{{{ATOM}}}"
 W13 = ["--week", "2025-W13", "--fixtures", str(FIXTURES)]
+QUIET_W20 = [
+    "--week",
+    "2025-W20",
+    "--fixtures",
+    str(FIXTURES),
+    "--quiet-weeks",
+]  # no rule that week
 W13_CHANGES = {"2025-05427/published", "2025-05427/in-ecfr"}
 
 
@@ -52,6 +59,7 @@ def _config(
     tmp: Path,
     *,
     state: bool = True,
+    security: str = "none",
     smtp: SMTPServer | None = None,
     hook: WebhookServer | None = None,
     feed: bool = True,
@@ -63,7 +71,7 @@ def _config(
     tables = {
         "email": (
             f'[[notify]]\nkind = "email"\nname = "mail"\nhost = "127.0.0.1"\nport = {smtp.port}\n'
-            f'security = "none"\nfrom = "frdiff <frdiff@example.org>"\n'
+            f'security = "{security}"\nfrom = "frdiff <frdiff@example.org>"\n'
             f'to = ["compliance@example.org"]\n{smtp_extra}\n'
             if smtp
             else ""
@@ -179,15 +187,10 @@ def test_email_over_starttls_with_login_has_text_and_html_report(
             tmp_path,
             smtp=smtp,
             feed=False,
+            security="starttls",
             smtp_extra='user_env = "FRDIFF_TEST_SMTP_USER"\npassword_env = "FRDIFF_TEST_SMTP_PASSWORD"\n'
             'ca_file = "ca.pem"\n',
         )
-        cfg = (
-            (tmp_path / "watch.toml")
-            .read_text()
-            .replace('security = "none"', 'security = "starttls"')
-        )
-        (tmp_path / "watch.toml").write_text(cfg)
         code, line, _ = _watch(tmp_path, *W13, monkeypatch=monkeypatch)
         assert code == 0, line
         messages = smtp.messages
@@ -224,9 +227,7 @@ def test_email_over_implicit_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ca = trustme.CA()
     ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
     with SMTPServer(tls="implicit", cert=ca.issue_cert("localhost", "127.0.0.1")) as smtp:
-        _config(tmp_path, smtp=smtp, feed=False, smtp_extra='ca_file = "ca.pem"\n')
-        cfg = (tmp_path / "watch.toml").read_text().replace('security = "none"', 'security = "tls"')
-        (tmp_path / "watch.toml").write_text(cfg)
+        _config(tmp_path, smtp=smtp, feed=False, security="tls", smtp_extra='ca_file = "ca.pem"\n')
         code, _, _ = _watch(tmp_path, *W13, monkeypatch=monkeypatch)
         assert code == 0
         assert len(smtp.messages) == 1
@@ -238,13 +239,7 @@ def test_email_refuses_an_untrusted_certificate(
     trustme = pytest.importorskip("trustme")
     ca = trustme.CA()
     with SMTPServer(tls="starttls", cert=ca.issue_cert("localhost", "127.0.0.1")) as smtp:
-        _config(tmp_path, smtp=smtp, feed=False)
-        cfg = (
-            (tmp_path / "watch.toml")
-            .read_text()
-            .replace('security = "none"', 'security = "starttls"')
-        )
-        (tmp_path / "watch.toml").write_text(cfg)
+        _config(tmp_path, smtp=smtp, feed=False, security="starttls")
         code, line, stderr = _watch(tmp_path, *W13, monkeypatch=monkeypatch)
         assert smtp.messages == []
     assert code == 1
@@ -354,15 +349,7 @@ def test_feed_is_atom_with_stable_ids(tmp_path: Path, monkeypatch: pytest.Monkey
     )
     before = feed.read_bytes()
     # a later week adds a quiet entry; the first two keep their ids and text
-    code, line, _ = _watch(
-        tmp_path,
-        "--week",
-        "2025-W20",
-        "--fixtures",
-        str(FIXTURES),
-        "--quiet-weeks",
-        monkeypatch=monkeypatch,
-    )
+    code, line, _ = _watch(tmp_path, *QUIET_W20, monkeypatch=monkeypatch)
     assert code == 0 and line["found"]["by_stage"] == {"quiet": 1}
     after = _check_atom(feed)
     assert [e.findtext(A + "id") for e in after.iter(A + "entry")][1:] == [
@@ -798,15 +785,7 @@ def test_default_window_reaches_back_to_the_last_run() -> None:
 def test_quiet_week_email_is_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with SMTPServer() as smtp:
         _config(tmp_path, smtp=smtp, feed=False)
-        code, _, _ = _watch(
-            tmp_path,
-            "--week",
-            "2025-W20",
-            "--fixtures",
-            str(FIXTURES),
-            "--quiet-weeks",
-            monkeypatch=monkeypatch,
-        )
+        code, _, _ = _watch(tmp_path, *QUIET_W20, monkeypatch=monkeypatch)
         assert code == 0
         (msg,) = smtp.messages
     assert msg["Subject"] == "[frdiff] No changes found in what was searched through 2025-05-18"
