@@ -341,7 +341,9 @@ def _looks_like_country(text: str) -> bool:
     Armenia, 375002", "London, England, EC2R 7HH", "Germany D-65451"), a cross
     reference after it, or no comma before it ("Berlin Germany")."""
     text = _TRAILING_NOTE.sub("", text) if "(" in text else text
-    parts = fold(text.rstrip(" .;:")).rsplit(",", 2)
+    # casefold, not fold: the country names are plain letters, and this runs for
+    # every line that may hold an address.
+    parts = text.rstrip(" .;:").casefold().rsplit(",", 2)
     for part in reversed(parts):
         words = part.replace("/", " ").split()
         # A postal code after the country: one or two tokens with digits, or a
@@ -669,7 +671,7 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
         cell.problem("empty-entity-cell", "the Entity cell is empty")
         return cell
     segments: list[tuple[str, list[str]]] = []
-    if any(_MAY_HAVE_UNITS.search(line) for line in lines):
+    if _may_have_units(lines):
         lines, segments = split_units(lines)
         if not lines:
             lines = [""]
@@ -811,7 +813,16 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
 # ---------------------------------------------------------------------------
 # Sub-units: subordinate institutions and entities, affiliated entities
 
-_MAY_HAVE_UNITS = re.compile(r"ubordinate|ffiliated", re.IGNORECASE)
+
+def _may_have_units(lines: list[str]) -> bool:
+    """False when no line can hold a sub-unit marker (each has "ubordinate" or
+    "ffiliated", whatever the case of its first letter)."""
+    for line in lines:
+        if "ubordinate" in line or "ffiliated" in line or "UBORDINATE" in line:
+            return True
+    return False
+
+
 #: A line that starts a sub-unit ("Subordinate institution", "Subordinate
 #: Institution: China Electronics ...") or a list of them ("Affiliated entities:").
 _UNIT_MARKER = re.compile(
