@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from frdiff.commands._common import dump_json, emit, output_option, read_input
+from frdiff.commands._common import emit, output_option, read_input
 from frdiff.errors import ParseError
+from frdiff.report import choices
 
 
 def _load_meta(path: Path | None) -> dict[str, Any] | None:
@@ -34,7 +35,9 @@ def _load_meta(path: Path | None) -> dict[str, Any] | None:
     help="Federal Register API metadata (documents/NUMBER.json) to complete the rule's "
     "identity: publication date, citation, pages.",
 )
-@click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(choices("rule")), default="md", show_default=True
+)
 @output_option
 def rule_command(path: Path, meta: Path | None, fmt: str, output: str | None) -> None:
     """Read a BIS rule's Federal Register XML and print what it does to the Entity List.
@@ -47,9 +50,6 @@ def rule_command(path: Path, meta: Path | None, fmt: str, output: str | None) ->
     from frdiff.parse.rule import parse_rule
 
     changeset = parse_rule(read_input(path), source=path.name, meta=_load_meta(meta))
-    if fmt == "json":
-        emit(dump_json(changeset.to_dict()), output)
-    else:
-        from frdiff.report import changeset_markdown
+    from frdiff.report import render
 
-        emit(changeset_markdown(changeset), output)
+    emit(render(fmt, "rule", changeset), output)
