@@ -353,3 +353,10 @@ def test_cli_format_subset_and_bad_arguments(tmp_path: Path) -> None:
     assert _weekly(tmp_path, "--week", "2025-W99").exit_code == 1
     assert _weekly(tmp_path, "--week", "2025-W13", "--since", "2025-03-24").exit_code == 1
     assert _weekly(tmp_path, "--since", "2025-03-24").exit_code == 1
+
+
+def test_a_window_in_the_future_is_an_error(tmp_path: Path) -> None:
+    result = _weekly(tmp_path, "--week", "2030-W10")
+    assert result.exit_code == 1
+    assert "in the future" in result.output and "Traceback" not in result.output
+    assert not tmp_path.exists() or not list(tmp_path.iterdir())

@@ -27,6 +27,25 @@ def _load_meta(path: Path | None) -> dict[str, Any] | None:
     return meta
 
 
+def _check_meta_is_of(data: bytes, meta: dict[str, Any], where: str) -> None:
+    """Refuse metadata of another document: it would stamp every entry with its citation."""
+    import re
+
+    number = str(meta.get("document_number") or "").strip()
+    if not number:
+        raise ParseError("metadata names no document_number", where=where)
+    # The rule's XML names its own document number in its FRDOC line ("[FR Doc. 2025-05427 ...").
+    text = data.decode("utf-8", "replace")
+    printed = re.findall(r"FR\s+Doc\.?\s*([A-Z]{0,2}\d{1,4})[-\u2010-\u2013](\d{1,6})", text, re.I)
+    numbers = {f"{a}-{b}".upper() for a, b in printed}
+    if numbers and number.upper() not in numbers:
+        raise ParseError(
+            f"metadata of document {number}, but the rule is {', '.join(sorted(numbers))}; "
+            "nothing was stamped",
+            where=where,
+        )
+
+
 @click.command("rule")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -49,7 +68,11 @@ def rule_command(path: Path, meta: Path | None, fmt: str, output: str | None) ->
     """
     from frdiff.parse.rule import parse_rule
 
-    changeset = parse_rule(read_input(path), source=path.name, meta=_load_meta(meta))
+    data = read_input(path)
+    metadata = _load_meta(meta)
+    if metadata is not None and meta is not None:
+        _check_meta_is_of(data, metadata, str(meta))
+    changeset = parse_rule(data, source=path.name, meta=metadata)
     from frdiff.report import render
 
     emit(render(fmt, "rule", changeset), output)
