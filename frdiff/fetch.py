@@ -630,6 +630,35 @@ class FederalRegister:
     def document_url(self, document_number: str) -> str:
         return f"{self.base}/documents/{quote(document_number, safe='')}.json"
 
+    def issue_url(self, day: date) -> str:
+        """The agency's documents of any type published on ``day`` (to find a citation)."""
+        params = [
+            ("conditions[agencies][]", self.agency),
+            ("conditions[publication_date][is]", day.isoformat()),
+            ("per_page", str(self.per_page)),
+        ]
+        params += [("fields[]", f) for f in FR_FIELDS]
+        return f"{self.base}/documents.json?{_query(params)}"
+
+    def find_citation(
+        self, volume: int, page: int, day: date, load: LoadJSON | None = None
+    ) -> dict[str, Any] | None:
+        """The agency's document printed on ``volume`` FR ``page`` of the issue of ``day``."""
+        data = (load or self.load_json)(self.issue_url(day))
+        results = data.get("results") if isinstance(data, dict) else None
+        for r in results or ():
+            if not isinstance(r, dict):
+                continue
+            start, end = r.get("start_page"), r.get("end_page") or r.get("start_page")
+            if (
+                r.get("volume") == volume
+                and isinstance(start, int)
+                and isinstance(end, int)
+                and start <= page <= end
+            ):
+                return r
+        return None
+
     def xml_url(self, meta: dict[str, Any]) -> str:
         """Where the rule's full-text XML is, on the configured service."""
         url = meta.get("full_text_xml_url")

@@ -743,9 +743,10 @@ def _look_up_gaps(archive: Archive, reconciled: Reconciled, notes: list[str]) ->
 
     groups = []
     for g in reconciled.groups:
-        if g.is_gap and g.volume is not None and g.first_page is not None:
+        day = _iso(g.date)
+        if g.is_gap and g.volume is not None and g.first_page is not None and day is not None:
             try:
-                found = lookup(g.volume, g.first_page)
+                found = lookup(g.volume, g.first_page, day)
             except FrdiffError as exc:
                 notes.append(f"Looking up {g.citation} failed: {exc}")
                 found = None
