@@ -217,7 +217,7 @@ class _PoliteRetry(Retry):
         if isinstance(error, NewConnectionError) or _unreachable(error) is not None:
             # Not a time-out: the name does not resolve or the host refuses. Retrying
             # cannot help, so give up at once (urllib3 counts these as connect errors).
-            raise MaxRetryError(kw.get("_pool"), url or "", error)
+            raise MaxRetryError(kw.get("_pool"), url or "", error)  # type: ignore[arg-type]
         retry = super().increment(method, url, *args, **kw)
         if url:
             retry.last_url = url

@@ -142,8 +142,8 @@ def snapshot_footnotes(snapshot: Any) -> dict[int, str]:
     items: Iterable[Any] = raw.items() if isinstance(raw, Mapping) else raw
     out: dict[int, str] = {}
     for item in items:
-        number = getattr(item, "number", None)
-        text = getattr(item, "text", None)
+        number: Any = getattr(item, "number", None)
+        text: Any = getattr(item, "text", None)
         if number is None and isinstance(item, (tuple, list)) and len(item) == 2:
             number, text = item
         try:
@@ -219,11 +219,11 @@ def significance(
         if set(fc.added) - fdp or set(fc.removed) - fdp:
             out.append("footnote-changed")
     for name, tag in (("aliases", "alias"), ("addresses", "address")):
-        fc = by_field.get(name)
-        if fc is not None:
-            if fc.added:
+        items = by_field.get(name)
+        if items is not None:
+            if items.added:
                 out.append(f"{tag}-added")
-            if fc.removed:
+            if items.removed:
                 out.append(f"{tag}-removed")
     if any(f in by_field for f in ("listed_items", "notes")):
         out.append("other")
@@ -493,7 +493,7 @@ def _next_rule(volume: int | None, page: int | None, rules: Sequence[ChangeSet])
         and cs.rule.start_page is not None
         and 0 < cs.rule.start_page - page <= _SAME_ISSUE_PAGES
     ]
-    return min(after, key=lambda r: r.start_page) if after else None
+    return min(after, key=lambda r: r.start_page or 0) if after else None
 
 
 #: A cited page this close before a rule of the window is read as from the same issue.

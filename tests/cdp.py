@@ -9,6 +9,7 @@ JSON object ended by a NUL byte.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import subprocess
@@ -38,7 +39,7 @@ class Browser:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=remap,  # noqa: PLW1509 - tests only, no threads started yet
+            preexec_fn=remap,
             # 3 and 4 are kept open past the close of inherited descriptors, which runs
             # after preexec_fn has put the pipe ends there.
             pass_fds=(3, 4, to_child_r, from_child_w),
@@ -100,10 +101,8 @@ class Browser:
         return data
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.send("Browser.close", timeout=5)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

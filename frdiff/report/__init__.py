@@ -67,7 +67,7 @@ def render(fmt: str, kind: str, result: Any) -> str | bytes:
         from frdiff.errors import UsageError
 
         raise UsageError(f"no {fmt!r} output for {kind}; choose from {', '.join(choices(kind))}")
-    return getattr(spec.module, kind)(result)  # type: ignore[no-any-return]
+    return getattr(spec.module, kind)(result)
 
 
 # The names the single-module report offered, kept for callers and tests.
