@@ -360,3 +360,75 @@ def test_changeset_markdown() -> None:
     assert "**warning** `claims-mismatch`" in text
     rows = _rows(report.changeset_csv(changeset()))
     assert len(rows) == 5 and rows[0]["publication_date"] == "2025-03-28"
+
+
+# ---------------------------------------------------------------------------
+# The registry of formats, and the spreadsheet
+
+
+def test_every_command_reads_its_formats_from_the_registry() -> None:
+    from frdiff.commands.report import OUTPUTS
+    from frdiff.commands.rule import rule_command
+    from frdiff.commands.snapshot import diff_command, snapshot_command
+    from frdiff.report import FORMATS, choices
+
+    for command, kind in (
+        (rule_command, "rule"),
+        (diff_command, "diff"),
+        (snapshot_command, "snapshot"),
+    ):
+        option = next(p for p in command.params if p.name == "fmt")
+        assert list(option.type.choices) == choices(kind)  # type: ignore[attr-defined]
+    assert {
+        f.name: f.filename for f in FORMATS.values() if "weekly" in f.kinds and f.filename
+    } == OUTPUTS
+    for spec in FORMATS.values():
+        for kind in spec.kinds:
+            assert callable(getattr(spec.module, kind)), (spec.name, kind)
+
+
+def test_a_new_format_is_one_module_and_one_registry_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    from frdiff.report import FORMATS, Format, choices, render
+
+    module = types.ModuleType("frdiff.report.toy")
+    module.weekly = lambda r: f"{len(r.reconciled.changes)} changes\n"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "frdiff.report.toy", module)
+    monkeypatch.setitem(FORMATS, "toy", Format("toy", "toy.txt", ("weekly",), "a toy"))
+    assert "toy" in choices("weekly")
+    wr = weekly()
+    assert render("toy", "weekly", wr) == f"{len(wr.reconciled.changes)} changes\n"
+    with pytest.raises(UsageError):
+        render("toy", "diff", diff())
+
+
+def test_xlsx_has_one_sheet_per_kind_with_header_and_filter(tmp_path: Path) -> None:
+    import openpyxl
+
+    wr = weekly()
+    path = tmp_path / "changes.xlsx"
+    path.write_bytes(report.render_xlsx(wr))
+    book = openpyxl.load_workbook(path)
+    kinds = {c.kind for c in wr.reconciled.changes}
+    from frdiff.report.common import KIND_LABELS
+
+    assert book.sheetnames == ["Summary", *(KIND_LABELS[k][:31] for k in KIND_LABELS if k in kinds)]
+    assert [r[0] for r in book["Summary"].iter_rows(values_only=True)] == wr.headline()
+    total = 0
+    for kind in kinds:
+        sheet = book[KIND_LABELS[kind][:31]]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert list(rows[0]) == list(report.WEEKLY_COLUMNS)
+        assert (
+            sheet.auto_filter.ref
+            == f"A1:{sheet.cell(1, len(report.WEEKLY_COLUMNS)).column_letter}{len(rows)}"
+        )
+        assert {r[0] for r in rows[1:]} == {kind}
+        total += len(rows) - 1
+        # Text from documents stays text (string cells), never a formula.
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                assert cell.data_type in ("s", "n") and cell.data_type != "f", cell.value
+    assert total == wr.summary()["changes"]["total"]
