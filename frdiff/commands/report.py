@@ -59,11 +59,10 @@ def _window(
 
 
 def _summary_lines(report: Any, written: list[Path]) -> list[str]:
-    """What ``frdiff weekly`` prints: the report's headline, its notes, the files written."""
-    week = f" {report.week}" if report.week else ""
-    lines = [f"Entity List changes,{week} {report.since} to {report.until}"]
-    lines += [f"  {line}" for line in report.headline()]
-    lines += [f"  note: {n}" for n in report.notes]
+    """What ``frdiff weekly`` prints: the text format's headline and notes, the files written."""
+    from frdiff.report.text import weekly
+
+    lines = weekly(report).splitlines()
     if written:
         lines.append(f"  wrote: {', '.join(str(p) for p in written)}")
     return lines

@@ -50,7 +50,7 @@ FORMATS: dict[str, Format] = {
         Format("json", "changes.json", ("weekly", "diff", "rule", "snapshot", "history"), "JSON"),
         Format("csv", "changes.csv", ("weekly", "diff", "rule"), "CSV with a byte-order mark"),
         Format("xlsx", "changes.xlsx", ("weekly",), "a spreadsheet", binary=True),
-        Format("text", None, ("history",), "plain text"),
+        Format("text", None, ("weekly", "history"), "plain text"),
     )
 }
 
