@@ -115,6 +115,10 @@ def test_filter_from_the_fragment_hides_non_matching_rows(page: Path, tmp_path: 
     assert all("nettrix" in el.text_content().lower() for el in shown)
     assert all("nettrix" not in el.text_content().lower() for el in items if el not in shown)
     assert root.body.get("data-filtered") == "yes"
+    # The counts follow the filter: each tile counts the changes still shown.
+    for tile, kinds in (("count-added", {"added"}), ("count-removed", {"removed"})):
+        n = sum(1 for el in shown if el.get("data-kind") in kinds)
+        assert root.get_element_by_id(tile).text_content() == str(n)
 
 
 def test_filter_by_country_code(page: Path, tmp_path: Path) -> None:
