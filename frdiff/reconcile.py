@@ -69,6 +69,7 @@ EVIDENCE = (CONFIRMED, NOT_IN_ECFR, ECFR_ONLY, PROJECTED)
 #: What a change does to an entry, in the order reports list them.
 KINDS = ("added", "removed", "modified", "renamed", "moved")
 _ACTION_KIND = {ADD: "added", REMOVE: "removed", REVISE: "modified"}
+_KIND_WORDS = {"modified": "changed"}
 
 # ---------------------------------------------------------------------------
 # License review policy: a small canonical vocabulary
@@ -336,6 +337,7 @@ class CitationGroup:
     in_window: bool = False
     date_basis: str = ""
     found: tuple[tuple[str, str], ...] = ()
+    kinds: tuple[tuple[str, int], ...] = ()
 
     @property
     def citation(self) -> str:
@@ -355,7 +357,14 @@ class CitationGroup:
     def message(self) -> str:
         """One sentence a reader understands: how many entries cite what, and what is missing."""
         n = self.count
-        entries = f"{n} {'entry cites' if n == 1 else 'entries cite'} {self.citation}"
+        what = ""
+        if len(self.kinds) > 1:
+            what = (
+                " ("
+                + ", ".join(f"{k} {_KIND_WORDS.get(kind, kind)}" for kind, k in self.kinds)
+                + ")"
+            )
+        entries = f"{n} {'entry' if n == 1 else 'entries'}{what} {'cites' if n == 1 else 'cite'} {self.citation}"
         when = f" ({self.date})" if self.date else ""
         if self.rule:
             return f"{entries}{when}, from rule {self.rule}, which does not list these changes"
@@ -385,6 +394,7 @@ class CitationGroup:
             "in_window": self.in_window,
             "gap": self.is_gap,
             "found": dict(self.found) or None,
+            "kinds": dict(self.kinds),
             "message": self.message,
         }
 
@@ -501,15 +511,15 @@ _SAME_ISSUE_PAGES = 200
 
 
 def _groups(
-    items: list[tuple[int, list[Citation]]],
+    items: list[tuple[int, list[Citation], str]],
     rules: Sequence[ChangeSet],
     since: date | None,
     until: date | None,
 ) -> tuple[dict[int, str], list[CitationGroup]]:
     """Group eCFR-only changes by the citation they carry: a rule of the window whose pages
     it is, else its volume and date (printed, or that of the next rule's issue)."""
-    buckets: dict[str, list[tuple[int, Citation | None]]] = {}
-    for index, cits in items:
+    buckets: dict[str, list[tuple[int, Citation | None, str]]] = {}
+    for index, cits, kind in items:
         cit = cits[-1] if cits else None
         if cit is None:
             key = "no citation"
@@ -522,11 +532,14 @@ def _groups(
             key = f"{cit.volume} FR before {nxt.document_number}" if nxt else f"{cit.volume} FR"
         else:
             key = cit.raw
-        buckets.setdefault(key, []).append((index, cit))
+        buckets.setdefault(key, []).append((index, cit, kind))
+    shared = _move_shared_first_pages(buckets, rules)
     of: dict[int, str] = {}
     out: list[CitationGroup] = []
     for key, members in buckets.items():
-        cits = [c for _, c in members if c is not None]
+        if not members:
+            continue
+        cits = [c for _, c, _ in members if c is not None]
         pages = sorted(c.page for c in cits if c.page is not None)
         volumes = {c.volume for c in cits if c.volume is not None}
         volume = next(iter(volumes)) if len(volumes) == 1 else None
@@ -534,17 +547,24 @@ def _groups(
         rule = key[5:] if key.startswith("rule ") else None
         printed = {c.date for c in cits if c.date}
         day, basis = (next(iter(printed)), "printed") if len(printed) == 1 else (None, "")
-        nxt = _next_rule(volume, last, rules) if rule is None and not day else None
-        if nxt is not None and nxt.publication_date:
+        nxt = _next_rule(volume, first, rules) if rule is None and not day else None
+        if nxt is not None and nxt.publication_date and nxt.start_page is not None:
             # Undated: the unread document lies on the pages before the next rule of the
-            # window, in that rule's issue.
-            day, last = nxt.publication_date, nxt.start_page - 1
+            # window (up to the page they share), in that rule's issue.
+            day = nxt.publication_date
+            last = nxt.start_page if key in shared else nxt.start_page - 1
             basis = (
                 f"inferred: the pages before {nxt.document_number} "
                 f"({nxt.volume} FR {nxt.start_page}, published {nxt.publication_date})"
             )
+            if key in shared:
+                basis += (
+                    f"; {shared[key]} of the entries cite page {nxt.start_page}, the page "
+                    f"{nxt.document_number} starts on, which lists no such change"
+                )
         when = _iso(day)
         in_window = bool(rule is not None or (when and since and until and since <= when <= until))
+        kinds = Counter(k for _, _, k in members)
         out.append(
             CitationGroup(
                 key=key,
@@ -556,12 +576,41 @@ def _groups(
                 rule=rule,
                 in_window=in_window,
                 date_basis=basis,
+                kinds=tuple((k, kinds[k]) for k in KINDS if kinds[k]),
             )
         )
-        for index, _ in members:
+        for index, _, _ in members:
             of[index] = key
     out.sort(key=lambda g: (not g.is_gap, -g.count, g.key))
     return of, out
+
+
+def _move_shared_first_pages(
+    buckets: dict[str, list[tuple[int, Citation | None, str]]], rules: Sequence[ChangeSet]
+) -> dict[str, int]:
+    """Give the unread document before a rule the changes citing that rule's first page.
+
+    Documents of one issue share pages: one ends on the page where the next begins.  A
+    change citing the first page of rule R, which R does not list, comes from the
+    document printed before R when the copy shows such a document (a group of changes
+    citing the pages just before R).  Returns how many moved, by receiving group.
+    """
+    moved: dict[str, int] = {}
+    for cs in rules:
+        r = cs.rule
+        mine, before = f"rule {r.document_number}", f"{r.volume} FR before {r.document_number}"
+        if mine not in buckets or before not in buckets:
+            continue
+        stay = []
+        for member in buckets[mine]:
+            cit = member[1]
+            if cit is not None and cit.page == r.start_page:
+                buckets[before].append(member)
+                moved[before] = moved.get(before, 0) + 1
+            else:
+                stay.append(member)
+        buckets[mine] = stay
+    return moved
 
 
 def reconcile(
@@ -591,7 +640,7 @@ def reconcile(
     items = _diff_items(diff) if diff is not None else []
     used: set[int] = set()
     out: list[ReconciledChange | None] = []
-    ecfr_only: list[tuple[int, list[Citation]]] = []
+    ecfr_only: list[tuple[int, list[Citation], str]] = []
     for kind, before, after, fields in items:
         hits = sorted(
             {i for k in _entry_keys(after) | _entry_keys(before) for i in by_key.get(k, ())}
@@ -615,7 +664,7 @@ def reconcile(
                 )
             )
         else:
-            ecfr_only.append((len(out), _new_citations(before, after)))
+            ecfr_only.append((len(out), _new_citations(before, after), kind))
             out.append(
                 ReconciledChange(
                     kind, ECFR_ONLY, country, entry.name, before, after, fields, (), tags

@@ -266,3 +266,23 @@ def test_online_the_unread_rule_is_looked_up() -> None:
     gap = looked.groups[0]
     assert dict(gap.found)["document_number"] == "2025-05426"
     assert "the Federal Register has 2025-05426 there" in gap.message and not notes
+
+
+def test_a_change_citing_the_page_a_rule_shares_with_the_unread_one_goes_to_the_unread() -> None:
+    unread = [_e(f"Unread {i}", page=14032 + i) for i in range(2)]
+    shared = _e("Shared Page Co.", page=14046)
+    r = reconcile(
+        [ChangeSet(RULE)],
+        Diff(added=(*unread, shared)),
+        basis="snapshots",
+        since=date(2025, 3, 24),
+        until=date(2025, 3, 30),
+    )
+    assert len(r.groups) == 1
+    gap = r.groups[0]
+    assert gap.is_gap and gap.count == 3 and gap.last_page == 14046
+    assert gap.message.startswith("3 entries cite 90 FR 14032-14046 (2025-03-28)")
+    assert "starts on" in gap.date_basis
+    # Without an unread document before it, a change on the rule's page stays the rule's.
+    r = reconcile([ChangeSet(RULE)], Diff(added=(shared,)), basis="snapshots")
+    assert r.groups[0].rule == "2025-05427" and not r.groups[0].is_gap
