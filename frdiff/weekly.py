@@ -68,7 +68,11 @@ AFTER_GRACE_DAYS = 4
 #: groups, coverage and the headline; see frdiff/schema/report.schema.json).
 WEEKLY_FORMAT_VERSION = 2
 #: Cross-check findings that the reconciled list states as changes (eCFR-only, not in eCFR).
-_ABSORBED = {"unexplained-in-after": "ecfr-only", "missing-in-after": "not-in-ecfr"}
+_ABSORBED = {
+    "unexplained-in-after": "ecfr-only",
+    "differs-in-after": "ecfr-only",
+    "missing-in-after": "not-in-ecfr",
+}
 
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 _DIFF_KINDS = ("added", "removed", "modified", "renamed", "moved")
