@@ -166,8 +166,8 @@ class Coverage:
         """One sentence: what was searched and which eCFR copies were read."""
         if self.complete:
             rules = (
-                f"Rules: {self.source} searched for BIS rules amending 15 CFR 744 published "
-                f"{self.searched_since} to {self.searched_until}."
+                f"Rules: every BIS rule amending 15 CFR 744 published {self.searched_since} to "
+                f"{self.searched_until}, as {self.source} found them."
             )
         elif self.searched_since:
             rules = (
@@ -536,7 +536,7 @@ def build_weekly(
     findings: list[Finding] = []
     if until > today:
         notes.append(f"The window ends after today ({today}): rules are searched up to today.")
-    parts: dict[str, Any] = {"since": since, "until": min(until, today), "week": week}
+    parts: dict[str, Any] = {"since": since, "until": until, "week": week, "today": today}
 
     wanted_before = before_limit(since, rules)
     if wanted_before < since:
@@ -630,7 +630,13 @@ def build_weekly(
     )
 
 
-def coverage_of(archive: Archive, since: date, until: date, ecfr: Sequence[str] = ()) -> Coverage:
+def coverage_of(
+    archive: Archive,
+    since: date,
+    until: date,
+    ecfr: Sequence[str] = (),
+    today: date | None = None,
+) -> Coverage:
     """What ``archive`` searched for the window: a complete search, or the fixtures' rules."""
     fixtures = getattr(archive, "fixtures", None)
     if fixtures is not None:
@@ -644,12 +650,17 @@ def coverage_of(archive: Archive, since: date, until: date, ecfr: Sequence[str] 
             rules_held=len(held),
             ecfr=tuple(ecfr),
         )
-    source = "the Federal Register API" if getattr(archive, "online", False) else "the store"
+    source = (
+        "a Federal Register API search"
+        if getattr(archive, "online", False)
+        else "the store's Federal Register searches"
+    )
+    today = today or date.today()
     return Coverage(
         source=source,
-        complete=True,
+        complete=until <= today,
         searched_since=str(since),
-        searched_until=str(until),
+        searched_until=str(min(until, today)),
         ecfr=tuple(ecfr),
     )
 
@@ -688,6 +699,7 @@ def _finish(
     since: date,
     until: date,
     week: str | None,
+    today: date,
 ) -> WeeklyReport:
     """Reconcile the rules with the diff, state the coverage, and assemble the report."""
     from frdiff.reconcile import reconcile, snapshot_footnotes
@@ -698,7 +710,7 @@ def _finish(
         if pair is not None
         for info in (pair[1],)
     ]
-    coverage = coverage_of(archive, since, until, ecfr)
+    coverage = coverage_of(archive, since, until, ecfr, today)
     after_snap = after[0] if after is not None else None
     footnotes = snapshot_footnotes(after_snap) or snapshot_footnotes(
         before[0] if before is not None else None

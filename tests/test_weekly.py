@@ -370,3 +370,22 @@ def test_a_window_in_the_future_is_an_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "in the future" in result.output and "Traceback" not in result.output
     assert not tmp_path.exists() or not list(tmp_path.iterdir())
+
+
+def test_coverage_says_what_was_searched() -> None:
+    from types import SimpleNamespace
+
+    from frdiff.weekly import coverage_of
+
+    online = SimpleNamespace(online=True, fixtures=None)
+    done = coverage_of(online, date(2025, 3, 24), date(2025, 3, 30), (), date(2025, 4, 2))  # type: ignore[arg-type]
+    assert done.complete and done.none_found == "No Entity List rule was published in the window."
+    assert "2025-03-24 to 2025-03-30" in done.statement
+    # A window still running was not searched to its end: nothing is stated as a fact.
+    running = coverage_of(online, date(2025, 3, 24), date(2025, 3, 30), (), date(2025, 3, 27))  # type: ignore[arg-type]
+    assert not running.complete and running.searched_until == "2025-03-27"
+    assert running.none_found == "No rule found in what was searched."
+    with Archive.open(fixtures_dir=FIXTURES) as archive:
+        held = coverage_of(archive, date(2025, 4, 7), date(2025, 4, 13), ("2025-03-31 (before)",))
+    assert not held.complete and "not a search of the Federal Register" in held.statement
+    assert "eCFR copies used: 2025-03-31 (before)." in held.statement
