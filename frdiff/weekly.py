@@ -728,8 +728,6 @@ def _finish(
     )
     reconciled = _look_up_gaps(archive, reconciled, notes)
     kept, absorbed = _absorb(findings, reconciled)
-    if not rules:
-        notes.append(coverage.none_found)
     return WeeklyReport(
         since=str(since),
         until=str(until),
