@@ -18,7 +18,7 @@ import frdiff
 from frdiff import report
 from frdiff.errors import UsageError
 from frdiff.model import Diff
-from frdiff.report.md import md
+from frdiff.report.markdown import md
 from frdiff.weekly import WeeklyReport
 
 try:
@@ -391,7 +391,11 @@ def test_a_new_format_is_one_module_and_one_registry_line(monkeypatch: pytest.Mo
     import sys
     import types
 
-    from frdiff.report import FORMATS, Format, choices, render
+    # Names the package offers stay what they are whichever format modules are loaded.
+    import frdiff.report.markdown  # noqa: F401
+    from frdiff.report import FORMATS, Format, choices, md, render
+
+    assert md("a|b") == r"a\|b"
 
     module = types.ModuleType("frdiff.report.toy")
     module.weekly = lambda r: f"{len(r.reconciled.changes)} changes\n"  # type: ignore[attr-defined]

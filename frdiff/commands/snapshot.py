@@ -194,8 +194,8 @@ def _is_iso_date(value: object) -> bool:
 
 
 def snapshot_markdown(snap: Snapshot) -> str:
-    """A short readable summary of a snapshot (see :func:`frdiff.report.md.snapshot`)."""
-    from frdiff.report.md import snapshot
+    """A short readable summary of a snapshot (see :func:`frdiff.report.markdown.snapshot`)."""
+    from frdiff.report.markdown import snapshot
 
     return snapshot(snap)
 

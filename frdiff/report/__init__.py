@@ -1,6 +1,6 @@
 """Reports: one module per format, and one registry of formats every command reads.
 
-Each format is a module ``frdiff.report.<name>`` defining one function per kind
+Each format is a module ``frdiff.report.<module>`` (by default its name) defining one function per kind
 of result it can render (``weekly``, ``diff``, ``rule``, ``snapshot``,
 ``history``), each taking the result and returning text (or bytes, for a binary
 format).  :data:`FORMATS` names them; a command's ``--format`` choices are
@@ -35,10 +35,12 @@ class Format:
     kinds: tuple[str, ...]
     description: str
     binary: bool = False
+    #: The module under frdiff.report, when it is not named as the format.
+    module_name: str = ""
 
     @property
     def module(self) -> Any:
-        return import_module(f"frdiff.report.{self.name}")
+        return import_module(f"frdiff.report.{self.module_name or self.name}")
 
 
 #: The registry: name -> format, in the order ``--help`` lists them.
@@ -46,7 +48,13 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("html", "report.html", ("weekly",), "one self-contained page"),
-        Format("md", "report.md", ("weekly", "diff", "rule", "snapshot"), "Markdown"),
+        Format(
+            "md",
+            "report.md",
+            ("weekly", "diff", "rule", "snapshot"),
+            "Markdown",
+            module_name="markdown",
+        ),
         Format("json", "changes.json", ("weekly", "diff", "rule", "snapshot", "history"), "JSON"),
         Format("csv", "changes.csv", ("weekly", "diff", "rule"), "CSV with a byte-order mark"),
         Format("xlsx", "changes.xlsx", ("weekly",), "a spreadsheet", binary=True),
@@ -73,19 +81,19 @@ def render(fmt: str, kind: str, result: Any) -> str | bytes:
 # The names the single-module report offered, kept for callers and tests.
 _COMPAT = {
     "render_html": ("html", "weekly"),
-    "render_markdown": ("md", "weekly"),
+    "render_markdown": ("markdown", "weekly"),
     "render_csv": ("csv", "weekly"),
     "render_xlsx": ("xlsx", "weekly"),
-    "diff_markdown": ("md", "diff_markdown"),
-    "changeset_markdown": ("md", "changeset_markdown"),
-    "snapshot_markdown": ("md", "snapshot"),
+    "diff_markdown": ("markdown", "diff_markdown"),
+    "changeset_markdown": ("markdown", "changeset_markdown"),
+    "snapshot_markdown": ("markdown", "snapshot"),
     "diff_csv": ("csv", "diff"),
     "changeset_csv": ("csv", "rule"),
     "weekly_rows": ("csv", "weekly_rows"),
     "csv_cell": ("csv", "csv_cell"),
     "CSV_COLUMNS": ("csv", "CSV_COLUMNS"),
     "WEEKLY_COLUMNS": ("csv", "WEEKLY_COLUMNS"),
-    "md": ("md", "md"),
+    "md": ("markdown", "md"),
     "templates_dir": ("html", "templates_dir"),
     "content_security_policy": ("html", "content_security_policy"),
     "history_text": ("text", "history"),
