@@ -684,7 +684,7 @@ def reconcile(
             continue
         kind = _ACTION_KIND.get(ch.action, "modified")
         country = canonical_country(ch.country)[0]
-        note = _why_not_in_ecfr(doc, rules, basis, after_date, after_notes)
+        note = _why_not_in_ecfr(doc, rules, basis, after_date, after_notes, ch.name)
         after = ch.entry if ch.action != REMOVE else None
         before = ch.entry if ch.action == REMOVE else None
         tags = significance(kind, before, after, (), fdp) if kind != "modified" else ("other",)
@@ -703,18 +703,44 @@ def reconcile(
 _EVIDENCE_ORDER = (CONFIRMED, PROJECTED, NOT_IN_ECFR, ECFR_ONLY)
 
 
+_NOTE_CITATION = re.compile(r"\b(\d{1,3})\s+FR\s+(\d{1,6})\b")
+
+
 def _why_not_in_ecfr(
-    doc: str, rules: Sequence[ChangeSet], basis: str, after_date: str | None, notes: Sequence[str]
+    doc: str,
+    rules: Sequence[ChangeSet],
+    basis: str,
+    after_date: str | None,
+    notes: Sequence[str],
+    name: str = "",
 ) -> str:
+    """Why the eCFR copy does not show a rule's change: its editorial note, or the lag.
+
+    An editorial note of the copy ("At 89 FR 96836, Dec. 5, 2024, supplement no. 4 ...
+    was amended ...; however, these amendments could not be incorporated ...") applies
+    when it cites a page of the rule (or its document number); of several, the one
+    naming the entry is preferred.
+    """
     if basis == "none":
         return "no eCFR copy of the list is available to compare with"
     if basis == "projected":
         return "applied to the copy before the window (no eCFR copy after it)"
     rule = next((cs.rule for cs in rules if cs.rule.document_number == doc), None)
-    marks = [doc]
-    if rule is not None and rule.volume and rule.start_page:
-        marks.append(f"{rule.volume} FR {rule.start_page}")
-    for text in notes:
-        if any(m in text for m in marks):
-            return f"the eCFR copy of {after_date} says: {text}"
+
+    def cites_rule(text: str) -> bool:
+        if doc in text:
+            return True
+        if rule is None or rule.volume is None or rule.start_page is None:
+            return False
+        end = rule.end_page or rule.start_page
+        return any(
+            int(v) == rule.volume and rule.start_page <= int(p) <= end
+            for v, p in _NOTE_CITATION.findall(text)
+        )
+
+    matching = [t for t in notes if cites_rule(t)]
+    if matching:
+        key = name_key(name) if name else ""
+        named = [t for t in matching if key and key in name_key(t)]
+        return f"the eCFR copy of {after_date} says: {(named or matching)[0]}"
     return f"not yet in the eCFR copy of {after_date} (the eCFR lags the Federal Register)"

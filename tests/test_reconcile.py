@@ -114,7 +114,11 @@ def test_each_change_appears_once_with_its_evidence() -> None:
 
 def test_an_editorial_note_of_the_copy_explains_a_missing_change() -> None:
     lagging = _e("Lagging Co.")
-    note = "EDITORIAL NOTE: The amendment at 90 FR 14046 could not be incorporated."
+    note = (
+        "Editorial Notes: 2. At 90 FR 14049, Mar. 28, 2025, supplement no. 4 to part 744 was "
+        "amended under CHINA by adding an entry for “Lagging Co.”; however, these amendments "
+        "could not be incorporated because no text was supplied for these entries."
+    )
     r = reconcile(
         _rules(Change(ADD, CN, "Lagging Co.", lagging)),
         Diff(),
@@ -123,6 +127,16 @@ def test_an_editorial_note_of_the_copy_explains_a_missing_change() -> None:
         after_notes=(note,),
     )
     assert r.changes[0].evidence == NOT_IN_ECFR and note in r.changes[0].note
+    # A note about another rule's pages says nothing about this one.
+    other = note.replace("90 FR 14049", "90 FR 13000")
+    r = reconcile(
+        _rules(Change(ADD, CN, "Lagging Co.", lagging)),
+        Diff(),
+        basis="snapshots",
+        after_date="2025-03-31",
+        after_notes=(other,),
+    )
+    assert "lags" in r.changes[0].note
 
 
 def test_ecfr_only_changes_are_grouped_by_the_citation_they_carry() -> None:
