@@ -41,7 +41,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from frdiff.model import ADD, REMOVE, REVISE, Change, ChangeSet, Citation, Diff, Entry, FieldChange
+from frdiff.model import (
+    ADD,
+    EDITORIAL_NOTE,
+    EFFECTIVE_DATE_NOTE,
+    FOOTNOTE,
+    REMOVE,
+    REVISE,
+    Change,
+    ChangeSet,
+    Citation,
+    Diff,
+    Entry,
+    FieldChange,
+    Snapshot,
+)
 from frdiff.normalize import country as canonical_country
 from frdiff.normalize import name_key
 
@@ -61,6 +75,7 @@ __all__ = [
     "reconcile",
     "significance",
     "snapshot_footnotes",
+    "snapshot_notes",
 ]
 
 CONFIRMED, NOT_IN_ECFR, ECFR_ONLY, PROJECTED = "confirmed", "not-in-ecfr", "ecfr-only", "projected"
@@ -130,28 +145,26 @@ def _requirement_rank(text: str | None) -> int:
 _FDP = re.compile(r"734\.9\s*\(|foreign[\s-]+produced|foreign[\s-]+direct[\s-]+product", re.I)
 
 
-def snapshot_footnotes(snapshot: Any) -> dict[int, str]:
+def snapshot_footnotes(snapshot: Snapshot | None) -> dict[int, str]:
     """The footnote texts a copy of the list prints (its TFOOT), by number.
 
-    Read from the snapshot's ``footnotes`` (a mapping, or pairs of number and
-    text) when the parser provides them; empty otherwise, so nothing is explained
-    from anything but the list itself.
+    Empty when the copy carries none, so nothing is ever explained from anything
+    but the list itself.
     """
-    raw = getattr(snapshot, "footnotes", None) if snapshot is not None else None
-    if not raw:
+    if snapshot is None:
         return {}
-    items: Iterable[Any] = raw.items() if isinstance(raw, Mapping) else raw
-    out: dict[int, str] = {}
-    for item in items:
-        number: Any = getattr(item, "number", None)
-        text: Any = getattr(item, "text", None)
-        if number is None and isinstance(item, (tuple, list)) and len(item) == 2:
-            number, text = item
-        try:
-            out[int(number)] = str(text or "")
-        except (TypeError, ValueError):
-            continue
-    return out
+    return {
+        n.number: n.text
+        for n in snapshot.notes
+        if n.kind == FOOTNOTE and n.number is not None and n.text
+    }
+
+
+def snapshot_notes(snapshot: Snapshot | None) -> tuple[str, ...]:
+    """The eCFR's editorial and effective-date notes of a copy (EDNOTE, EFFDNOT)."""
+    if snapshot is None:
+        return ()
+    return tuple(n.text for n in snapshot.notes if n.kind in (EDITORIAL_NOTE, EFFECTIVE_DATE_NOTE))
 
 
 def fdp_footnotes(footnotes: Mapping[int, str]) -> frozenset[int]:
@@ -179,7 +192,7 @@ def significance(
     to foreign-produced items, see :func:`fdp_footnotes`), ``footnote-changed``,
     ``alias-added``/``-removed``, ``address-added``/``-removed``, ``moved``,
     ``renamed``, ``citation-only`` (nothing but the Federal Register citations
-    changed) and ``other`` (listed items, notes).
+    changed) and ``other`` (listed items, notes, sub-units).
     """
     if kind in ("added", "removed"):
         tags = [kind]
@@ -226,7 +239,7 @@ def significance(
                 out.append(f"{tag}-added")
             if items.removed:
                 out.append(f"{tag}-removed")
-    if any(f in by_field for f in ("listed_items", "notes")):
+    if any(f in by_field for f in ("listed_items", "notes", "units")):
         out.append("other")
     if "citations" in by_field and not out:
         out.append("citation-only")
@@ -694,7 +707,7 @@ def reconcile(
                 ch.name, before, after, (), (doc,), tags, "", note,
             )
         )  # fmt: skip
-    editorial = int(getattr(diff, "editorial", 0) or 0) if diff is not None else 0
+    editorial = len(diff.editorial) if diff is not None else 0
     # Reports list by kind, then the rules' changes before what only the eCFR shows.
     changes.sort(key=lambda c: (KINDS.index(c.kind), _EVIDENCE_ORDER.index(c.evidence)))
     return Reconciled(tuple(changes), tuple(groups), editorial)

@@ -702,7 +702,7 @@ def _finish(
     today: date,
 ) -> WeeklyReport:
     """Reconcile the rules with the diff, state the coverage, and assemble the report."""
-    from frdiff.reconcile import reconcile, snapshot_footnotes
+    from frdiff.reconcile import reconcile, snapshot_footnotes, snapshot_notes
 
     ecfr = [
         f"{info.date} ({'projected' if info.projected else side})"
@@ -715,7 +715,7 @@ def _finish(
     footnotes = snapshot_footnotes(after_snap) or snapshot_footnotes(
         before[0] if before is not None else None
     )
-    after_notes = tuple(str(n) for n in getattr(after_snap, "notes", ()) or ())
+    after_notes = snapshot_notes(after_snap)
     reconciled = reconcile(
         rules,
         diff,

@@ -13,6 +13,8 @@ import pytest
 from frdiff.fetch import FederalRegister, Fetcher
 from frdiff.model import (
     ADD,
+    EDITORIAL_NOTE,
+    FOOTNOTE,
     REMOVE,
     Change,
     ChangeSet,
@@ -21,7 +23,9 @@ from frdiff.model import (
     Entry,
     EntryDiff,
     FieldChange,
+    ListNote,
     Rule,
+    Snapshot,
 )
 from frdiff.reconcile import (
     CONFIRMED,
@@ -216,8 +220,16 @@ def test_significance_of_field_changes() -> None:
     assert "fdp-footnote-added" not in significance(
         "modified", before, after, fields, fdp_footnotes({})
     )
-    assert snapshot_footnotes(SimpleNamespace(footnotes=((1, "text"),))) == {1: "text"}
-    assert snapshot_footnotes(SimpleNamespace()) == {}
+    snap = Snapshot(
+        (),
+        notes=(
+            ListNote(FOOTNOTE, "For this entity, ... foreign-produced items ...", 1),
+            ListNote(EDITORIAL_NOTE, "Editorial Notes: ..."),
+        ),
+    )
+    assert snapshot_footnotes(snap) == {1: "For this entity, ... foreign-produced items ..."}
+    assert fdp_footnotes(snapshot_footnotes(snap)) == frozenset({1})
+    assert snapshot_footnotes(Snapshot(())) == {}
 
 
 def test_moved_and_renamed_pairs_keep_their_kind() -> None:
@@ -300,3 +312,53 @@ def test_a_change_citing_the_page_a_rule_shares_with_the_unread_one_goes_to_the_
     # Without an unread document before it, a change on the rule's page stays the rule's.
     r = reconcile([ChangeSet(RULE)], Diff(added=(shared,)), basis="snapshots")
     assert r.groups[0].rule == "2025-05427" and not r.groups[0].is_gap
+
+
+# ---------------------------------------------------------------------------
+# On the real eCFR copies (read in place, never copied; skipped where absent)
+
+
+def test_real_copies_editorial_line_and_footnotes_explained(realdocs: object) -> None:
+    from msgspec import structs
+
+    from conftest import real_ecfr
+    from frdiff import report
+    from frdiff.diff import diff_snapshots
+    from frdiff.parse.snapshot import parse_snapshot
+    from frdiff.weekly import WeeklyReport
+
+    old, new = (
+        parse_snapshot(real_ecfr(day).read_bytes(), source=day)
+        for day in ("2026-03-25", "2026-07-23")
+    )
+    d = diff_snapshots(old, new)
+    notes = snapshot_footnotes(new)
+    fdp = fdp_footnotes(notes)
+    assert notes and fdp, "the real list's own footnotes name the foreign-produced items"
+    r = reconcile([], d, basis="snapshots", footnotes=notes)
+    assert r.changes == () and r.editorial == len(d.editorial) > 0
+    wr = WeeklyReport(
+        since="2026-07-20", until="2026-07-26", basis="snapshots", diff=d, reconciled=r,
+        footnotes=tuple(sorted(notes.items())),
+    )  # fmt: skip
+    assert any(line.startswith(f"Editorial only: {r.editorial} ") for line in wr.headline())
+    # One entry losing its foreign-direct-product footnote: said so, and the footnote's
+    # own text is what the page shows for it.
+    entry = next(e for e in new.entries if set(e.footnotes) & fdp)
+    number = sorted(set(entry.footnotes) & fdp)[0]
+    changed = structs.replace(entry, footnotes=tuple(n for n in entry.footnotes if n != number))
+    r2 = reconcile(
+        [], Diff(modified=(EntryDiff(entry, changed, (FieldChange("footnotes", removed=(number,)),)),)),
+        basis="snapshots", footnotes=notes,
+    )  # fmt: skip
+    assert r2.changes[0].significance[0] == "fdp-footnote-removed"
+    page = report.render_html(
+        WeeklyReport(
+            since="2026-07-20", until="2026-07-26", basis="snapshots",
+            diff=Diff(modified=(EntryDiff(changed, entry, ()),)),
+            footnotes=tuple(sorted(notes.items())),
+        )
+    )  # fmt: skip
+    from html import escape
+
+    assert escape(" ".join(notes[number].split())[:60], quote=False) in " ".join(page.split())

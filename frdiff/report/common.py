@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from frdiff.model import ADD, REMOVE, REVISE, ChangeSet, Citation, Claims, Entry, FieldChange
+from frdiff.model import ADD, REMOVE, REVISE, ChangeSet, Citation, Claims, Entry, FieldChange, Unit
 from frdiff.normalize import country as canonical_country
 from frdiff.normalize import name_key
 
@@ -42,6 +42,7 @@ FIELD_LABELS = {
     "footnotes": "Footnotes",
     "listed_items": "Listed items",
     "notes": "Notes",
+    "units": "Subordinate or affiliated entities",
 }
 #: How each evidence reads in a report.
 EVIDENCE_LABELS = {
@@ -117,6 +118,9 @@ def item_text(value: Any) -> str:
             # The rule printed "[INSERT FR PAGE NUMBER ...]"; say what it resolves to.
             return f"{value.label()} (printed “{value.raw}”)"
         return value.raw or value.label()
+    if isinstance(value, Unit):
+        aka = f" (a.k.a. {'; '.join(value.aliases)})" if value.aliases else ""
+        return f"{value.name}{aka}"
     return str(value)
 
 
