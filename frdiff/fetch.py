@@ -48,7 +48,9 @@ from urllib3.util.retry import Retry
 
 from frdiff import __version__
 from frdiff.errors import FetchError, HTTPStatusError, ParseError, ResponseError, UsageError
+from frdiff.ids import iso_date
 from frdiff.log import get_logger
+from frdiff.validators import Validators
 
 log = get_logger(__name__)
 # urllib3 logs each retry with the whole URL (1,000 characters for a search); frdiff
@@ -269,22 +271,6 @@ def mount_retries(
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
-
-
-@dataclass(frozen=True, slots=True)
-class Validators:
-    """What a conditional request sends: the stored copy's ETag and Last-Modified."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-    def headers(self) -> dict[str, str]:
-        h: dict[str, str] = {}
-        if self.etag:
-            h["If-None-Match"] = self.etag
-        if self.last_modified:
-            h["If-Modified-Since"] = self.last_modified
-        return h
 
 
 @dataclass(frozen=True, slots=True)
@@ -809,7 +795,7 @@ class ECFR:
             if isinstance(t, dict) and str(t.get("number")) == str(self.title):
                 value = t.get("latest_issue_date") or t.get("up_to_date_as_of")
                 try:
-                    return date.fromisoformat(str(value))
+                    return iso_date(str(value))
                 except ValueError:
                     raise ParseError(
                         f"bad latest_issue_date {value!r}", where=short_url(url)
@@ -835,7 +821,7 @@ class ECFR:
             if v.get("removed"):
                 continue
             try:
-                dates.add(date.fromisoformat(str(v.get("date") or v.get("amendment_date"))))
+                dates.add(iso_date(str(v.get("date") or v.get("amendment_date"))))
             except ValueError:
                 continue
         return sorted(dates)

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from frdiff.ids import is_iso_date
 from frdiff.model import (
     ADD,
     EDITORIAL_NOTE,
@@ -57,7 +58,7 @@ from frdiff.model import (
     Snapshot,
 )
 from frdiff.normalize import country as canonical_country
-from frdiff.normalize import name_key
+from frdiff.normalize import name_key, parse_citations
 
 __all__ = [
     "CONFIRMED",
@@ -498,10 +499,7 @@ def _rule_for(citation: Citation, rules: Sequence[ChangeSet]) -> str | None:
 
 
 def _iso(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+    return date.fromisoformat(text) if text and is_iso_date(text) else None
 
 
 def _next_rule(volume: int | None, page: int | None, rules: Sequence[ChangeSet]) -> Any:
@@ -716,9 +714,6 @@ def reconcile(
 _EVIDENCE_ORDER = (CONFIRMED, PROJECTED, NOT_IN_ECFR, ECFR_ONLY)
 
 
-_NOTE_CITATION = re.compile(r"\b(\d{1,3})\s+FR\s+(\d{1,6})\b")
-
-
 def _why_not_in_ecfr(
     doc: str,
     rules: Sequence[ChangeSet],
@@ -747,8 +742,8 @@ def _why_not_in_ecfr(
             return False
         end = rule.end_page or rule.start_page
         return any(
-            int(v) == rule.volume and rule.start_page <= int(p) <= end
-            for v, p in _NOTE_CITATION.findall(text)
+            c.volume == rule.volume and c.page is not None and rule.start_page <= c.page <= end
+            for c in parse_citations(text)
         )
 
     matching = [t for t in notes if cites_rule(t)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from frdiff.ids import is_document_number, is_iso_date
 from frdiff.model import ADD, REMOVE, REVISE, ChangeSet, Citation, Claims, Entry, FieldChange, Unit
 from frdiff.normalize import country as canonical_country
 from frdiff.normalize import name_key
@@ -26,8 +27,6 @@ FR_CITATION_URL = "https://www.federalregister.gov/citation/{}-FR-{}"
 ECFR_URL = (
     "https://www.ecfr.gov/on/{}/title-15/part-744/appendix-Supplement%20No.%204%20to%20Part%20744"
 )
-_DOC_NUMBER = re.compile(r"^[A-Z]{0,2}\d{1,4}-\d{1,6}$", re.IGNORECASE)
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Past-tense labels for a rule's actions, as a spreadsheet user reads them.
 ACTION_LABELS = {ADD: "added", REVISE: "revised", REMOVE: "removed"}
@@ -90,9 +89,9 @@ def fr_link(document_number: str | None) -> str | None:
     """The Federal Register short link of a document number, or None when it is not one.
 
     Document numbers come from documents, so only the known shapes ("2025-05427",
-    legacy "E9-12940") become links.
+    legacy "E9-12940", corrections "C1-2026-16628") become links.
     """
-    if not document_number or not _DOC_NUMBER.match(document_number):
+    if not document_number or not is_document_number(document_number):
         return None
     return FR_DOC_URL.format(quote(document_number, safe="-"))
 
@@ -106,7 +105,7 @@ def citation_link(citation: Citation) -> str | None:
 
 def ecfr_link(day: str | None) -> str | None:
     """The eCFR page of the Entity List as it stood on ``day`` (an ISO date)."""
-    if not day or not _ISO_DAY.match(day):
+    if not day or not is_iso_date(day):
         return None
     return ECFR_URL.format(day)
 
