@@ -235,6 +235,16 @@ def apply_rules(snapshot: Snapshot, changesets: Sequence[ChangeSet]) -> Applied:
     return Applied(result, tuple(findings), rules, tuple(sorted(counts.items())))
 
 
+def rules_on_list(rules: Sequence[ChangeSet], supplement: int) -> list[ChangeSet]:
+    """The rules with only their changes to list ``supplement`` (:func:`on_list` of
+    each): what reconciling them with that list's diff needs."""
+    out = []
+    for cs in rules:
+        mine = tuple(c for c in (on_list(ch, supplement) for ch in cs.changes) if c is not None)
+        out.append(cs if mine == cs.changes else structs.replace(cs, changes=mine))
+    return out
+
+
 def on_list(ch: Change, supplement: int) -> Change | None:
     """What ``ch`` does to list ``supplement``: itself when it changes that list, an
     addition or a removal for the two ends of a move between lists, None when it

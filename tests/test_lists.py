@@ -112,7 +112,9 @@ def test_a_throwaway_spec_is_read_diffed_and_reported(toy: Path) -> None:
         report = build_weekly(archive, date(2026, 1, 6), date(2026, 1, 12), supplement=42)
     out = report.to_dict()
     assert (out["supplement"], out["list"], out["basis"]) == (42, "toy-list", "snapshots")
-    assert (out["summary"]["diff"]["added"], out["summary"]["diff"]["removed"]) == (1, 1)
+    toy = out["summary"]["by_list"]["42"]
+    assert (toy["name"], toy["changes"]["added"], toy["changes"]["removed"]) == ("Toy List", 1, 1)
+    assert out["diff"]["supplement"] == 42
 
 
 def test_the_same_document_reads_as_each_list(toy: Path) -> None:

@@ -209,39 +209,44 @@ def test_the_weekly_report_covers_every_list_with_the_same_counts(
     assert (by_list["4"]["rule_moved_between_lists"], by_list["4"]["rule_added"]) == (1, 0)
     assert (by_list["6"]["rule_moved_between_lists"], by_list["6"]["rule_added"]) == (1, 1)
     assert by_list["6"]["rule_removed"] == 0  # the conforming removal is the move
-    assert (by_list["4"]["diff"]["added"], by_list["6"]["diff"]["removed"]) == (1, 1)
-    assert by_list["6"]["diff"]["added"] == 1 and by_list["7"]["diff"] is None
+    # Each list's changes: the moved party added to No. 4, removed from No. 6.
+    assert (by_list["4"]["changes"]["added"], by_list["4"]["changes"]["removed"]) == (1, 0)
+    assert (by_list["6"]["changes"]["added"], by_list["6"]["changes"]["removed"]) == (1, 1)
+    assert by_list["7"]["diff"] is None and by_list["7"]["changes"]["total"] == 0
     assert report["summary"]["rule_changes"]["moved_between_lists"] == 1
     six = next(x for x in report["lists"] if x["supplement"] == 6)
-    assert sorted(c["kind"] for c in six["changes"]) == ["added", "moved between lists"]
-    assert six["meaning"] == by_list["6"]["meaning"] and "Unverified List" in six["meaning"]
+    assert sorted(c["kind"] for c in six["rule_changes"]) == ["added", "moved between lists"]
+    assert "Unverified List" in six["meaning"] and six["list"] == "unverified-list"
     # The same counts in the Markdown table, the HTML table and the CSV rows.
     markdown = (out / "report.md").read_text()
     html = (out / "report.html").read_text()
-    rows = list(csv.DictReader(io.StringIO((out / "changes.csv").read_text())))
+    rows = list(csv.DictReader(io.StringIO((out / "changes.csv").read_text(encoding="utf-8-sig"))))
     for n, ls in by_list.items():
         counts = [ls[k] for k in ("rule_added", "rule_revised", "rule_removed")]
         counts.append(ls["rule_moved_between_lists"])
-        total = str(ls["diff"]["total"]) if ls["diff"] else "not available"
-        cells = " | ".join(map(str, counts))
-        assert (
-            f"| {ls['name']} (Supplement No. {n}) | {ls['meaning']} | {cells} | {total} |"
-            in markdown
-        )
+        total = ls["changes"]["total"]
+        cells = " | ".join(map(str, [*counts, total]))
+        assert f"| {ls['name']} (Supplement No. {n}) | {ls['meaning']} | {cells} |" in markdown
         for k, v in zip(
             ("rule_added", "rule_revised", "rule_removed", "rule_moved_between_lists"),
             counts,
             strict=True,
         ):
             assert f'id="count-list-{n}-{k}">{v}<' in html
-        assert f'id="count-list-{n}-diff">{total}<' in html
+        assert f'id="count-list-{n}-changes">{total}<' in html
         label = f"{ls['name']} (Supplement No. {n})"
-        in_diff = [r for r in rows if r["list"] == label and r["source"] == "snapshot diff"]
-        assert len(in_diff) == (ls["diff"]["total"] if ls["diff"] else 0)
-    moved_rows = [r for r in rows if r["change"] == "moved between lists"]
-    assert [r["name"] for r in moved_rows] == [MOVED]
+        assert len([r for r in rows if r["list"] == label]) == total
+    moved = "from Unverified List (Supplement No. 6) to Entity List (Supplement No. 4)"
+    assert {
+        r["list"] for r in rows if r["name"] == MOVED and r["moved_between_lists"] == moved
+    } == {
+        "Entity List (Supplement No. 4)",
+        "Unverified List (Supplement No. 6)",
+    }
+    # One move, listed once, in the Markdown and the HTML.
+    assert markdown.count("## Moved between lists (1)") == 1
+    assert f"**{MOVED}** (CHINA, PEOPLE'S REPUBLIC OF): {moved}" in markdown
     assert (
-        moved_rows[0]["list"]
-        == "from Unverified List (Supplement No. 6) to Entity List (Supplement No. 4)"
+        html.count(f'<span class="name">{MOVED}</span> (CHINA, PEOPLE&#39;S REPUBLIC OF): {moved}')
+        == 1
     )
-    assert "Moved between lists" in markdown and MOVED in markdown

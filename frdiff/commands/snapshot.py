@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
 
 import click
 
 from frdiff import lists
 from frdiff.cache import SnapshotLoader, diff_files
 from frdiff.commands._common import dump_json, emit, output_option, supplement_option
-from frdiff.errors import UsageError
 from frdiff.files import read_document
 from frdiff.model import FORMAT_VERSION, Snapshot
+from frdiff.report import choices
 
 _path_arg = click.Path(dir_okay=False, allow_dash=True)
 no_cache_option = click.option(
@@ -24,32 +23,18 @@ no_cache_option = click.option(
 
 
 def snapshot_markdown(snap: Snapshot) -> str:
-    """A short readable summary of a snapshot: counts by country and findings."""
-    by_country = Counter(e.country for e in snap.entries)
-    spec = lists.SPECS.get(snap.supplement)
-    lines = [
-        f"# {spec.name if spec else lists.label(snap.supplement)} snapshot "
-        f"{snap.date or ''}".rstrip(),
-        "",
-        f"Source: {snap.source or '-'}; {len(snap.entries)} entries from {snap.rows} table rows "
-        f"under {len(by_country)} countries.",
-        "",
-        "| Country | Entries |",
-        "|---|---:|",
-        *(f"| {c} | {n} |" for c, n in sorted(by_country.items())),
-        "",
-    ]
-    if snap.findings:
-        lines += ["## Findings", ""]
-        lines += [f"- **{f.severity}** `{f.code}` {f.where}: {f.message}" for f in snap.findings]
-        lines.append("")
-    return "\n".join(lines)
+    """A short readable summary of a snapshot (see :func:`frdiff.report.markdown.snapshot`)."""
+    from frdiff.report.markdown import snapshot
+
+    return snapshot(snap)
 
 
 @click.command("snapshot", short_help="Read an eCFR copy of the Entity List as entries.")
 @click.argument("path", type=_path_arg)
 @click.option("--date", help="The snapshot's date (YYYY-MM-DD) when the document does not say.")
-@click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(choices("snapshot")), default="md", show_default=True
+)
 @supplement_option(all_=True)
 @output_option
 @no_cache_option
@@ -64,10 +49,12 @@ def snapshot_command(
     With --supplement all, each list of a whole part is read and printed in turn
     (JSON: {"kind": "snapshots", "snapshots": [...]}).
     """
+    from frdiff.report import render
+
     numbers = lists.supplements(supplement)
     if len(numbers) == 1:
         snap = SnapshotLoader(cache=not no_cache, supplement=numbers[0]).load(path, date)
-        emit(dump_json(snap.to_dict()) if fmt == "json" else snapshot_markdown(snap), output)
+        emit(render(fmt, "snapshot", snap), output)
         return
     data = read_document(path)  # read once: standard input cannot be read again
     snaps = [
@@ -84,14 +71,14 @@ def snapshot_command(
         }
         emit(dump_json(body), output)
     else:
-        emit("\n".join(snapshot_markdown(s) for s in snaps), output)
+        emit("\n".join(str(render(fmt, "snapshot", s)) for s in snaps), output)
 
 
 @click.command("diff")
 @click.argument("old", type=_path_arg)
 @click.argument("new", type=_path_arg)
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "md", "csv"]), default="md", show_default=True
+    "--format", "fmt", type=click.Choice(choices("diff")), default="md", show_default=True
 )
 @supplement_option(all_=True)
 @output_option
@@ -105,31 +92,24 @@ def diff_command(
     OLD and NEW are eCFR XML snapshots (or ``frdiff snapshot --format json``
     output).  Reports entries added, removed, modified, renamed (the old name now
     an alias, or a close name) and moved between countries.  Markup, whitespace
-    and row order are never a change.  With --supplement all, each list of two
-    whole parts is compared, and a party that left one list for another is one
-    change, moved between lists (JSON: {"kind": "diffs", ...}).
+    and row order are never a change.  With --supplement all (or 4,6), each list of
+    two whole parts is compared, and a party that left one list for another is one
+    change, moved between lists (JSON: {"kind": "diffs", ...}; JSON or Markdown).
     """
+    from frdiff.report import render
+
     numbers = lists.supplements(supplement)
     if len(numbers) > 1:
         from frdiff.diff import diff_lists
-        from frdiff.report import lists_diff_markdown
 
-        if fmt == "csv":
-            raise UsageError("--supplement all gives JSON or Markdown, not CSV", where="diff")
         sides = [
             [SnapshotLoader(cache=not no_cache, supplement=n).load(p) for n in numbers]
             for p in (old, new)
         ]
-        both = diff_lists(*sides)
-        emit(dump_json(both.to_dict()) if fmt == "json" else lists_diff_markdown(both), output)
+        emit(render(fmt, "diffs", diff_lists(*sides)), output)
         return
     d = diff_files(old, new, cache=not no_cache, supplement=numbers[0])
-    if fmt == "json":
-        emit(dump_json(d.to_dict()), output)
-    else:
-        from frdiff.report import diff_csv, diff_markdown
-
-        emit(diff_markdown(d) if fmt == "md" else diff_csv(d), output)
+    emit(render(fmt, "diff", d), output)
 
 
 @click.command("apply")

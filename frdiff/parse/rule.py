@@ -106,7 +106,7 @@ def parse_rule(
         table.findings.extend(part.findings)
         table.footnote_texts.update(part.footnote_texts)
     findings.extend(table.findings)
-    other_tables = _other_list_entries(by_list, rule, doc, findings)
+    other_tables = _other_list_entries(by_list, rule, doc, findings, table.rows, first_row)
     if not parsed.amended and not table.entries and not any(other_tables.values()):
         findings.append(
             Finding(
@@ -456,20 +456,44 @@ def _list_tables(doc_el: etree._Element) -> dict[int, list[etree._Element]]:
 
 
 def _other_list_entries(
-    by_list: dict[int, list[etree._Element]], rule: Rule, doc: str, findings: list[Finding]
+    by_list: dict[int, list[etree._Element]],
+    rule: Rule,
+    doc: str,
+    findings: list[Finding],
+    rows: Counter[str],
+    first_row: int,
 ) -> dict[int, list[Entry]]:
     """The entries printed in the rule's tables of the lists other than the Entity List
     (read as a snapshot's rows are), each with the rule's own citation where its
-    citation cell is a placeholder."""
+    citation cell is a placeholder.  Their rows are counted into ``rows`` and numbered
+    on from ``first_row``, as "DOC table row N" like the Entity List table's."""
     out: dict[int, list[Entry]] = {}
     for n, tables in by_list.items():
         spec = lists.get(n)
-        for k, el in enumerate(tables, 1):
-            where = f"{doc} table of Supplement No. {n}" + (f" ({k})" if len(tables) > 1 else "")
-            entries, found, _kinds = read_list_table(el, spec, where=where)
-            findings.extend(found)
-            out.setdefault(n, []).extend(_with_rule_citation(e, rule) for e in entries)
+        for el in tables:
+            where = f"{doc} table of Supplement No. {n}"
+            entries, found, kinds = read_list_table(el, spec, where=where)
+            renumber = _renumbered(where, f"{doc} table row", first_row - 1)
+            findings.extend(structs.replace(f, where=renumber(f.where)) for f in found)
+            out.setdefault(n, []).extend(
+                structs.replace(_with_rule_citation(e, rule), source=renumber(e.source))
+                for e in entries
+            )
+            counted = {k: v for k, v in kinds.items() if v}
+            rows.update(counted)
+            first_row += sum(counted.values())
     return out
+
+
+def _renumbered(where: str, prefix: str, offset: int) -> Any:
+    """A function that rewrites "WHERE, row 3" (and "row 3-4") as "PREFIX 3+offset"."""
+    pattern = re.compile(re.escape(where) + r", row (\d+)(?:-(\d+))?")
+
+    def sub(m: re.Match[str]) -> str:
+        first = f"{prefix} {int(m.group(1)) + offset}"
+        return first + (f"-{int(m.group(2)) + offset}" if m.group(2) else "")
+
+    return lambda text: pattern.sub(sub, text)
 
 
 def _with_rule_citation(e: Entry, rule: Rule) -> Entry:
@@ -543,10 +567,7 @@ def _moves(changes: list[Change], findings: list[Finding], doc: str) -> list[Cha
                 c,
                 action=MOVE_LIST,
                 from_supplement=removed.supplement,
-                instruction=" / ".join(t for t in (removed.instruction, c.instruction) if t),
-                instruction_label=" / ".join(
-                    t for t in (removed.instruction_label, c.instruction_label) if t
-                ),
+                instruction=" / ".join(t for t in (c.instruction, removed.instruction) if t),
             )
         )
         findings.append(
@@ -554,8 +575,9 @@ def _moves(changes: list[Change], findings: list[Finding], doc: str) -> list[Cha
                 INFO,
                 "moved-between-lists",
                 f"{c.name!r} is removed from {lists.label(removed.supplement)} and added to "
-                f"{lists.label(c.supplement)}: one change, moved between lists",
-                f"{doc} instruction {removed.instruction_label} / {c.instruction_label}",
+                f"{lists.label(c.supplement)} (instruction {c.instruction_label}): one change, "
+                "moved between lists",
+                f"{doc} instruction {removed.instruction_label}",
                 c.name,
             )
         )
