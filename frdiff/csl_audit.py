@@ -1,0 +1,908 @@
+"""Audit a Consolidated Screening List file against the list read from its sources.
+
+:func:`audit_csl` pairs every CSL row of a list with the list's entries (an eCFR
+copy, or the latest copy with the rules published since applied) and says, for
+each row, what it is:
+
+- ``matched``: one entry of the list;
+- ``country-rows``: one CSL row for an entity that the list enters under several
+  country headings (a CSL convention);
+- ``affiliate-row``: one row per affiliate or subordinate institution that an
+  entry names (a CSL convention: Huawei's affiliates, CETC's institutes);
+- ``duplicate-row``: a second CSL row for an entry another row already matched;
+- ``not-on-list``: no entry has its name (a stale removal, or a name the list
+  never had);
+
+and, for each entry of the list with no CSL row, ``missing-from-csl`` with the
+citation (or rule) that last touched it and the lag in days.  Matched rows are then
+compared field by field (name, aliases, addresses or address countries, license
+requirement, license review policy, FR citations); each difference is a
+``difference`` row, classified as one of the named :data:`CONVENTIONS` or as a
+disagreement.  Every CSL row ends in exactly one of the row kinds, which
+``summary.accounted`` counts and checks against ``summary.csl_rows``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from msgspec import Struct
+
+from frdiff.csl import CSL_LISTS, CslFile, CslList, CslRow, content_digest
+from frdiff.errors import InputError
+from frdiff.model import ERROR, INFO, Entry, Finding, Snapshot
+from frdiff.normalize import fold, name_key, parse_citations
+
+__all__ = [
+    "CONVENTIONS",
+    "CSL_ROW_KINDS",
+    "AuditRow",
+    "CslAudit",
+    "ListAudit",
+    "audit_csl",
+]
+
+FORMAT_VERSION = 1
+
+MATCHED, COUNTRY_ROWS, AFFILIATE_ROW, DUPLICATE_ROW, NOT_ON_LIST = (
+    "matched",
+    "country-rows",
+    "affiliate-row",
+    "duplicate-row",
+    "not-on-list",
+)
+MISSING, DIFFERENCE = "missing-from-csl", "difference"
+#: The kinds a CSL row can end in: exactly one per row.
+CSL_ROW_KINDS = (MATCHED, COUNTRY_ROWS, AFFILIATE_ROW, DUPLICATE_ROW, NOT_ON_LIST)
+#: Every kind of audit row, in report order.
+KINDS = (*CSL_ROW_KINDS, MISSING, DIFFERENCE)
+
+MATCH, CONVENTION, DISAGREEMENT = "match", "convention", "disagreement"
+
+#: The CSL's known ways of writing what the list says: name -> what it means.
+CONVENTIONS = {
+    "country-rows": "one CSL row for an entity the list enters under several countries",
+    "affiliate-rows": "one CSL row per affiliate or subordinate institution an entry names",
+    "case-punctuation": "the same text in other case, spacing or punctuation",
+    "encoding-damage": "'?' in the CSL where the list has a character outside ASCII",
+    "accents-dropped": "the same text without its diacritics",
+    "successor-dropped": "'and any successor' (or successor entities) left out",
+    "parenthetical-in-name": "a parenthesised short form or former name kept in, or left "
+    "out of, the name",
+    "name-part-as-alias": "a name the list gives in the name itself (f.k.a., a.k.a., short "
+    "form) given as an alias",
+    "text-in-other-field": "the text is in the list entry's cell, in another field as "
+    "frdiff reads the cell (a name running into its address, an alias in the name)",
+    "footnote-marks": "the same text with the list's footnote numerals left out or set apart",
+    "nearby-page": "the CSL cites another page of the same rule (its first page, where the "
+    "list cites the entry's page)",
+    "hong-kong-china": "an address in Hong Kong for an entry under China, or the reverse",
+}
+
+FIELDS = (
+    "name",
+    "aliases",
+    "addresses",
+    "countries",
+    "license_requirement",
+    "license_review_policy",
+    "citations",
+)
+
+# Scores of the ways a CSL row can name an entry (higher is surer).
+_EXACT, _FOLDED, _BARE, _ALIAS, _PREFIX = 100, 95, 90, 80, 70
+_MIN_PREFIX_WORDS = 2
+_NEARBY_PAGES = 60
+
+_PAREN = re.compile(r"\s*\([^()]*\)")
+_SUCCESSOR = re.compile(
+    r",?\s*(?:and|&)\s+(?:any|all|its)\s+successors?(?:\s+entit(?:y|ies))?(?:\s+thereto)?",
+    re.IGNORECASE,
+)
+_PART_MARKER = re.compile(
+    r"^(?P<parent>.*?)[.;,]?\s*(?:"
+    r"(?:affiliated\s+entit(?:y|ies)|subordinate\s+institution)\s*[:\-\u2013\u2014]"
+    r"|(?:and\s+)?subordinate\s+entit(?:y|ies)\b"
+    r"|(?<=\S)\s+(?:facilities|entities)\s*:"
+    r")\s*(?P<part>.+)$",
+    re.IGNORECASE,
+)
+_AKA = re.compile(r",?\s*\(?\b[afn]\.k\.a\.?,?\s.*$", re.IGNORECASE)
+#: Letters that Unicode does not decompose into an ASCII letter and an accent.
+_ASCII_LETTERS = str.maketrans(
+    {
+        "ı": "i",
+        "İ": "I",
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "þ": "th",
+    }
+)
+_PART_WORDS = re.compile(r"affiliat|subordinate|to include the following", re.IGNORECASE)
+_FOOTNOTE = re.compile(r"(?<=[)A-Za-z])\s?[1-9](?=[\s,.;)]|$)|(?<=,)\s?[1-9](?=\s+\d)")
+_COUNTRY_TAIL = re.compile(r",\s*[^,]+$")
+_NAME_SEPARATOR = ",.;("
+
+
+class AuditRow(Struct, frozen=True):
+    """One line of the audit: a CSL row's outcome, an entry missing, or a difference.
+
+    ``verdict`` is "match", "convention" (with ``convention`` naming one of
+    :data:`CONVENTIONS`) or "disagreement".  ``csl_row`` is the CSL record number
+    (``csl_where`` says where in the file); the entry is named by ``country``,
+    ``entry_name`` and ``entry_source`` (document and table row).  Difference rows
+    fill ``field``, ``csl_value`` and ``list_value``; missing rows ``rule``,
+    ``rule_date`` and ``lag_days`` (from that date to the CSL file's date).
+    """
+
+    list: str
+    supplement: int
+    kind: str
+    verdict: str
+    message: str
+    convention: str = ""
+    csl_row: int | None = None
+    csl_name: str = ""
+    csl_where: str = ""
+    country: str = ""
+    entry_name: str = ""
+    entry_source: str = ""
+    match: str = ""
+    field: str = ""
+    csl_value: str = ""
+    list_value: str = ""
+    rule: str = ""
+    rule_date: str | None = None
+    lag_days: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self.__struct_fields__}
+
+
+class ListAudit(Struct, frozen=True):
+    """The audit of one list: its CSL rows against its entries."""
+
+    spec: CslList
+    csl_rows: int
+    entries: int
+    digest: str
+    rows: tuple[AuditRow, ...]
+    accounted: int
+
+    def counts(self) -> dict[str, Any]:
+        kinds = Counter(r.kind for r in self.rows)
+        conventions = Counter(r.convention for r in self.rows if r.verdict == CONVENTION)
+        return {
+            "list": self.spec.id,
+            "supplement": self.spec.supplement,
+            "csl_rows": self.csl_rows,
+            "accounted": self.accounted,
+            "list_entries": self.entries,
+            **{k: kinds.get(k, 0) for k in KINDS},
+            "conventions": dict(sorted(conventions.items())),
+            "disagreements": sum(1 for r in self.rows if r.verdict == DISAGREEMENT),
+            "digest": self.digest,
+        }
+
+
+class CslAudit(Struct, frozen=True):
+    """What :func:`audit_csl` found: per list, and the file's own findings."""
+
+    csl: CslFile
+    against: str
+    against_date: str | None
+    lists: tuple[ListAudit, ...]
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def rows(self) -> tuple[AuditRow, ...]:
+        return tuple(r for la in self.lists for r in la.rows)
+
+    def summary(self) -> dict[str, Any]:
+        per = [la.counts() for la in self.lists]
+        total: dict[str, Any] = {
+            "csl_rows": sum(p["csl_rows"] for p in per),
+            "accounted": sum(p["accounted"] for p in per),
+            "list_entries": sum(p["list_entries"] for p in per),
+        }
+        for k in KINDS:
+            total[k] = sum(p[k] for p in per)
+        conventions: Counter[str] = Counter()
+        for p in per:
+            conventions.update(p["conventions"])
+        total["conventions"] = dict(sorted(conventions.items()))
+        total["disagreements"] = sum(p["disagreements"] for p in per)
+        total["complete"] = self.csl.complete
+        total["lists"] = {p["list"]: p for p in per}
+        return total
+
+    @property
+    def digests(self) -> dict[str, str]:
+        return {la.spec.id: la.digest for la in self.lists}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "kind": "csl-audit",
+            "csl": {**self.csl.to_dict(), "digests": self.digests},
+            "against": {"source": self.against, "date": self.against_date},
+            "summary": self.summary(),
+            "conventions": CONVENTIONS,
+            "rows": [r.to_dict() for r in self.rows],
+            "findings": [f.to_dict() for f in (*self.csl.findings, *self.findings)],
+        }
+
+
+# ---------------------------------------------------------------------------
+# Keys
+
+
+def _key(text: str) -> str:
+    """A name's comparison key, with "&" read as "and" (the CSL writes either)."""
+    return name_key(text.replace("&", " and "))
+
+
+def _accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _damaged(text: str) -> str:
+    """The text as a lossy ASCII export writes it: each non-ASCII character a '?'."""
+    return re.sub(r"[^\x00-\x7f]", "?", unicodedata.normalize("NFC", text))
+
+
+def _bare(text: str) -> str:
+    return _PAREN.sub("", text)
+
+
+def _name_variants(text: str) -> list[tuple[str, int, str]]:
+    """(key, score, method) for each way a name may be written."""
+    key = _key(text)
+    out = [(key, _EXACT, "name"), ("".join(key.split()), _FOLDED, "case-punctuation")]
+    if not text.isascii():
+        out.append((_key(_damaged(text)), _FOLDED, "encoding-damage"))
+        out.append((_key(_accents(text)), _FOLDED, "accents-dropped"))
+    unsuccessor = _SUCCESSOR.sub("", text)
+    if unsuccessor != text:
+        out.append((_key(unsuccessor), _BARE, "successor-dropped"))
+    bare = _AKA.sub("", _bare(text))
+    if bare != text:
+        out.append((_key(bare), _BARE, "parenthetical-in-name"))
+    return [v for v in out if v[0]]
+
+
+def _entry_text(e: Entry) -> str:
+    """Every text of an entry's cell, as one key padded with spaces."""
+    parts = (e.name, *e.aliases, *e.addresses, *e.listed_items, *e.notes)
+    return " " + " ".join(_key(p) for p in parts) + " "
+
+
+def _contains(haystack_key: str, key: str) -> bool:
+    return bool(key) and f" {key} " in f" {haystack_key} "
+
+
+def _citation_keys(text: str) -> dict[tuple[int, int], str]:
+    out: dict[tuple[int, int], str] = {}
+    for c in parse_citations(text):
+        if c.volume is not None and c.page is not None:
+            out.setdefault((c.volume, c.page), c.label())
+    return out
+
+
+def _days(since: str | None, until: str | None) -> int | None:
+    try:
+        return (date.fromisoformat(until or "") - date.fromisoformat(since or "")).days
+    except ValueError:
+        return None
+
+
+def _hk_cn(codes: Iterable[str], code: str | None) -> bool:
+    return code in ("CN", "HK") and bool({"CN", "HK"} & set(codes))
+
+
+# ---------------------------------------------------------------------------
+# Classifying one text difference
+
+
+def _footnoteless(text: str) -> str:
+    return _FOOTNOTE.sub("", text)
+
+
+def _text_key(text: str) -> str:
+    from frdiff.diff import text_key
+
+    return text_key(text)
+
+
+def classify_text(csl: str, listed: str) -> str | None:
+    """The convention that makes ``csl`` and ``listed`` the same text, else None."""
+    if _text_key(csl) == _text_key(listed) or _key(csl) == _key(listed):
+        return "case-punctuation"
+    if "?" in csl and _text_key(csl.replace("?", "")) == _text_key(
+        _damaged(listed).replace("?", "")
+    ):
+        return "encoding-damage"
+    if _text_key(_accents(csl)) == _text_key(_accents(listed)) or _key(_accents(csl)) == _key(
+        _accents(listed)
+    ):
+        return "accents-dropped"
+    if _text_key(_footnoteless(csl)) == _text_key(_footnoteless(listed)):
+        return "footnote-marks"
+    if _key(_SUCCESSOR.sub("", csl)) == _key(_SUCCESSOR.sub("", listed)):
+        return "successor-dropped"
+    if _key(_AKA.sub("", _bare(csl))) == _key(_AKA.sub("", _bare(listed))):
+        return "parenthetical-in-name"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The audit
+
+
+class _Pairing:
+    """One list's rows and entries, and who is paired with whom."""
+
+    def __init__(self, spec: CslList, rows: Sequence[CslRow], entries: Sequence[Entry]) -> None:
+        self.spec = spec
+        self.rows = rows
+        self.entries = entries
+        self.row_of: dict[int, int] = {}  # entry index -> CSL row index
+        self.entry_of: dict[int, tuple[int, str]] = {}  # CSL row index -> (entry, method)
+        self.cites = [_citation_keys(r.federal_register_notice) for r in rows]
+        self.entry_cites = [
+            {(c.volume, c.page) for c in e.citations if c.volume is not None and c.page is not None}
+            for e in entries
+        ]
+        self.candidates: dict[int, list[tuple[float, int, str]]] = {}
+
+    def _bonus(self, i: int, j: int) -> float:
+        r, e = self.rows[i], self.entries[j]
+        score = 0.0
+        if e.country_code in r.countries:
+            score += 10
+        elif _hk_cn(r.countries, e.country_code):
+            score += 5
+        a, b = set(self.cites[i]), self.entry_cites[j]
+        if a or b:
+            score += 10 * len(a & b) / len(a | b)
+        return score
+
+    def find_candidates(self) -> None:
+        by_key: dict[str, list[tuple[int, int, str]]] = {}
+        alias_key: dict[str, list[int]] = {}
+        prefix: dict[str, list[int]] = {}
+        for j, e in enumerate(self.entries):
+            for key, score, method in _name_variants(e.name):
+                by_key.setdefault(key, []).append((j, score, method))
+            for a in e.aliases:
+                alias_key.setdefault(_key(a), []).append(j)
+            words = _key(e.name).split()
+            for n in range(_MIN_PREFIX_WORDS, len(words)):
+                prefix.setdefault(" ".join(words[:n]), []).append(j)
+        for i, r in enumerate(self.rows):
+            found: dict[int, tuple[float, str]] = {}
+
+            def offer(
+                j: int, score: float, method: str, found: dict[int, tuple[float, str]] = found
+            ) -> None:
+                if j not in found or found[j][0] < score:
+                    found[j] = (score, method)
+
+            for key, score, method in _name_variants(r.name):
+                for j, escore, emethod in by_key.get(key, ()):
+                    m = method if method != "name" else emethod
+                    offer(j, min(score, escore), m)
+            key = _key(r.name)
+            for j in alias_key.get(key, ()):
+                offer(j, _ALIAS, "alias")
+            for a in r.aliases:
+                for j, _, _ in by_key.get(_key(a), ()):
+                    offer(j, _ALIAS, "alias")
+            for j in prefix.get(key, ()):
+                offer(j, _PREFIX, "name-prefix")
+            self.candidates[i] = [(s + self._bonus(i, j), j, m) for j, (s, m) in found.items()]
+
+    def assign(self) -> None:
+        pairs = sorted(
+            ((s, i, j, m) for i, cands in self.candidates.items() for s, j, m in cands),
+            key=lambda p: (-p[0], p[1], p[2]),
+        )
+        for _, i, j, m in pairs:
+            if i in self.entry_of or j in self.row_of:
+                continue
+            self.entry_of[i] = (j, m)
+            self.row_of[j] = i
+
+
+def _entry_fields(e: Entry) -> dict[str, str]:
+    return {"country": e.country, "entry_name": e.name, "entry_source": e.source}
+
+
+def _row_fields(r: CslRow) -> dict[str, Any]:
+    return {"csl_row": r.row, "csl_name": r.name, "csl_where": r.where}
+
+
+class _Auditor:
+    def __init__(self, pairing: _Pairing, csl_date: str | None) -> None:
+        self.p = pairing
+        self.spec = pairing.spec
+        self.csl_date = csl_date
+        self.out: list[AuditRow] = []
+        self.kind_of: dict[int, AuditRow] = {}
+
+    def row(self, kind: str, verdict: str, message: str, **fields: Any) -> AuditRow:
+        return AuditRow(self.spec.id, self.spec.supplement, kind, verdict, message, **fields)
+
+    def run(self) -> tuple[list[AuditRow], int]:
+        p = self.p
+        covered = self._country_rows()
+        entry_text: list[str] | None = None
+        for i, r in enumerate(p.rows):
+            if i in p.entry_of:
+                j, method = p.entry_of[i]
+                e = p.entries[j]
+                kind, verdict, conv = MATCHED, MATCH, ""
+                msg = f"matched by {method.replace('-', ' ')}"
+                if covered.get(i):
+                    others = covered[i]
+                    kind, verdict, conv = COUNTRY_ROWS, CONVENTION, "country-rows"
+                    msg = "one row for the entity the list enters under " + ", ".join(
+                        sorted({e.country, *(p.entries[k].country for k in others)})
+                    )
+                self.kind_of[i] = self.row(
+                    kind,
+                    verdict,
+                    msg,
+                    convention=conv,
+                    match=method,
+                    **_row_fields(r),
+                    **_entry_fields(e),
+                )
+                continue
+            if p.candidates.get(i):
+                _, j, method = max(p.candidates[i])
+                e = p.entries[j]
+                other = p.rows[p.row_of[j]] if j in p.row_of else None
+                self.kind_of[i] = self.row(
+                    DUPLICATE_ROW,
+                    DISAGREEMENT,
+                    "a second CSL row for an entry "
+                    + (f"already matched by CSL row {other.row}" if other else "matched elsewhere"),
+                    match=method,
+                    **_row_fields(r),
+                    **_entry_fields(e),
+                )
+                continue
+            if entry_text is None:
+                entry_text = [_entry_text(e) for e in p.entries]
+            self.kind_of[i] = self._unnamed(i, r, entry_text)
+        for i in range(len(p.rows)):
+            self.out.append(self.kind_of[i])
+        accounted = len({r.csl_row for r in self.kind_of.values() if r.kind in CSL_ROW_KINDS})
+        for i, r in enumerate(p.rows):
+            row = self.kind_of[i]
+            if row.kind in (MATCHED, COUNTRY_ROWS):
+                j, method = p.entry_of[i]
+                self.out.extend(self._differences(r, p.entries[j], method, whole=True))
+            elif row.kind == AFFILIATE_ROW:
+                j = self._parent[i]
+                self.out.extend(self._differences(r, p.entries[j], "affiliate", whole=False))
+        for j, e in enumerate(p.entries):
+            if j not in p.row_of and j not in self._covered_entries and j not in self._parents:
+                self.out.append(self._missing(e))
+        return self.out, accounted
+
+    # -- CSL rows that name several entries, or no entry by name ----------------
+
+    def _country_rows(self) -> dict[int, list[int]]:
+        """CSL row -> the entries under other countries that the one row stands for."""
+        p = self.p
+        self._covered_entries: set[int] = set()
+        self._parents: set[int] = set()
+        self._parent: dict[int, int] = {}
+        rows_by_key: dict[str, list[int]] = {}
+        for i in p.entry_of:
+            for key, _, _ in _name_variants(p.rows[i].name):
+                rows_by_key.setdefault(key, []).append(i)
+        out: dict[int, list[int]] = {}
+        for j, e in enumerate(p.entries):
+            if j in p.row_of:
+                continue
+            for key, _, _ in _name_variants(e.name):
+                hits = [
+                    i
+                    for i in rows_by_key.get(key, ())
+                    if e.country_code in p.rows[i].countries
+                    and p.entries[p.entry_of[i][0]].country_code != e.country_code
+                ]
+                if hits:
+                    out.setdefault(hits[0], []).append(j)
+                    self._covered_entries.add(j)
+                    break
+        return out
+
+    def _unnamed(self, i: int, r: CslRow, entry_text: list[str]) -> AuditRow:
+        """A CSL row that names no entry: a part of one (an affiliate), or not listed."""
+        p = self.p
+        m = _PART_MARKER.match(r.name)
+        part = m.group("part") if m else r.name
+        key = _key(part)
+        hits = [j for j, text in enumerate(entry_text) if _contains(text, key)] if key else []
+        if m and not hits:
+            parent_key = _key(_bare(m.group("parent")))
+            hits = [j for j, e in enumerate(p.entries) if _key(_bare(e.name)) == parent_key]
+        if hits:
+            hits.sort(key=lambda j: -p._bonus(i, j))
+            j = hits[0]
+            e = p.entries[j]
+            self._parent[i] = j
+            self._parents.add(j)
+            explained = bool(m) or bool(
+                _PART_WORDS.search(" ".join((e.name, *e.aliases, *e.addresses)))
+            )
+            if explained:
+                return self.row(
+                    AFFILIATE_ROW,
+                    CONVENTION,
+                    "a row of its own for a part the entry names",
+                    convention="affiliate-rows",
+                    match="contained",
+                    **_row_fields(r),
+                    **_entry_fields(e),
+                )
+            return self.row(
+                AFFILIATE_ROW,
+                CONVENTION,
+                "the name is written inside the entry's cell as frdiff reads it",
+                convention="text-in-other-field",
+                match="contained",
+                **_row_fields(r),
+                **_entry_fields(e),
+            )
+        return self.row(
+            NOT_ON_LIST,
+            DISAGREEMENT,
+            f"no entry of the {self.spec.title} has this name or alias "
+            "(removed from the list, or never on it)",
+            **_row_fields(r),
+        )
+
+    def _missing(self, e: Entry) -> AuditRow:
+        dated = [c for c in e.citations if c.volume is not None and c.page is not None]
+        latest = max(dated, key=lambda c: (c.volume or 0, c.page or 0), default=None)
+        rule = latest.label() if latest else ""
+        when = latest.date if latest else None
+        lag = _days(when, self.csl_date)
+        since = f", {lag} days before the CSL file" if lag is not None else ""
+        msg = (
+            f"no CSL row for this entry; its latest citation is {rule} ({when or 'undated'}{since})"
+            if rule
+            else "no CSL row for this entry (it carries no FR citation)"
+        )
+        return self.row(
+            MISSING, DISAGREEMENT, msg, rule=rule, rule_date=when, lag_days=lag, **_entry_fields(e)
+        )
+
+    # -- field by field ---------------------------------------------------------
+
+    def _diff(
+        self,
+        r: CslRow,
+        e: Entry,
+        field: str,
+        csl: str,
+        listed: str,
+        conv: str | None,
+        msg: str,
+        method: str,
+    ) -> AuditRow:
+        return self.row(
+            DIFFERENCE,
+            CONVENTION if conv else DISAGREEMENT,
+            msg,
+            convention=conv or "",
+            match=method,
+            field=field,
+            csl_value=csl,
+            list_value=listed,
+            **_row_fields(r),
+            **_entry_fields(e),
+        )
+
+    def _differences(self, r: CslRow, e: Entry, method: str, *, whole: bool) -> Iterable[AuditRow]:
+        out: list[AuditRow] = []
+        if whole:
+            out += self._name(r, e, method)
+            out += self._aliases(r, e, method)
+            out += self._addresses(r, e, method)
+        for field, csl, listed in (
+            ("license_requirement", r.license_requirement, e.license_requirement),
+            ("license_review_policy", r.license_policy, e.license_review_policy),
+        ):
+            if csl != listed:
+                conv = classify_text(csl, listed)
+                out.append(
+                    self._diff(
+                        r,
+                        e,
+                        field,
+                        csl,
+                        listed,
+                        conv,
+                        "differs" if not conv else "written differently",
+                        method,
+                    )
+                )
+        out += self._citations(r, e, method)
+        return out
+
+    def _name(self, r: CslRow, e: Entry, method: str) -> list[AuditRow]:
+        if r.name == e.name:
+            return []
+        conv = classify_text(r.name, e.name)
+        if conv is None and method in ("name-prefix",):
+            rest = fold(e.name)[len(fold(r.name).rstrip(" .,")) :].lstrip()
+            if rest[:1] and rest[0] in _NAME_SEPARATOR:
+                conv = "text-in-other-field"
+        if conv is None and method == "contained":
+            conv = "text-in-other-field"
+        msg = (
+            "the CSL names the entry by one of its aliases"
+            if method == "alias" and not conv
+            else "name"
+        )
+        return [self._diff(r, e, "name", r.name, e.name, conv, msg, method)]
+
+    def _aliases(self, r: CslRow, e: Entry, method: str) -> list[AuditRow]:
+        out: list[AuditRow] = []
+        listed = {_key(a): a for a in e.aliases}
+        csl = {_key(a): a for a in r.aliases}
+        text = _entry_text(e)
+        name_k = _key(e.name)
+        for k, a in csl.items():
+            if k in listed:
+                if a != listed[k]:
+                    out.append(
+                        self._diff(
+                            r,
+                            e,
+                            "aliases",
+                            a,
+                            listed[k],
+                            "case-punctuation",
+                            "alias written differently",
+                            method,
+                        )
+                    )
+                continue
+            conv = next((c for a2 in e.aliases if (c := classify_text(a, a2))), None)
+            if conv is None and _contains(name_k, k):
+                conv = "name-part-as-alias"
+            if conv is None and _contains(text, k):
+                conv = "text-in-other-field"
+            msg = "an alias the CSL has and the list does not"
+            out.append(self._diff(r, e, "aliases", a, "", conv, msg, method))
+        csl_text = " " + " ".join(_key(x) for x in (r.name, *r.aliases, *r.addresses)) + " "
+        for k, a in listed.items():
+            if k in csl:
+                continue
+            conv = next((c for a2 in r.aliases if (c := classify_text(a2, a))), None)
+            if conv is None and _contains(_key(r.name), k):
+                conv = "parenthetical-in-name"
+            if conv is None and (_contains(csl_text, k) or any(k.startswith(c + " ") for c in csl)):
+                conv = "text-in-other-field"
+            msg = "an alias the list has and the CSL does not"
+            out.append(self._diff(r, e, "aliases", "", a, conv, msg, method))
+        return out
+
+    def _addresses(self, r: CslRow, e: Entry, method: str) -> list[AuditRow]:
+        if not r.addresses:
+            # The derivative keeps only the addresses' countries: compare the heading.
+            if not r.countries or e.country_code is None or e.country_code in r.countries:
+                return []
+            conv = "hong-kong-china" if _hk_cn(r.countries, e.country_code) else None
+            return [
+                self._diff(
+                    r, e, "countries", ", ".join(r.countries), e.country_code, conv,
+                    "the CSL's address countries do not include the entry's country", method,
+                )
+            ]  # fmt: skip
+        out: list[AuditRow] = []
+        text = _entry_text(e)
+        csl_text = " " + " ".join(_key(a) for a in r.addresses) + " "
+        for a in r.addresses:
+            k = _key(_COUNTRY_TAIL.sub("", a))
+            if _contains(text, k):
+                continue
+            conv = None
+            if "?" in a:
+                damaged = " " + " ".join(_key(_damaged(x)) for x in e.addresses) + " "
+                conv = "encoding-damage" if _contains(damaged, k) else None
+            if conv is None and _contains(_entry_text(_ascii_entry(e)), _key(_accents(k))):
+                conv = "accents-dropped"
+            out.append(
+                self._diff(
+                    r,
+                    e,
+                    "addresses",
+                    a,
+                    "",
+                    conv,
+                    "an address the CSL has and the list does not",
+                    method,
+                )
+            )
+        for a in e.addresses:
+            k = _key(_COUNTRY_TAIL.sub("", a))
+            if _contains(csl_text, k) or _contains(csl_text.replace("  ", " "), _key(_accents(k))):
+                continue
+            conv = (
+                "encoding-damage"
+                if _contains(csl_text, _key(_damaged(_COUNTRY_TAIL.sub("", a))))
+                else None
+            )
+            out.append(
+                self._diff(
+                    r,
+                    e,
+                    "addresses",
+                    "",
+                    a,
+                    conv,
+                    "an address the list has and the CSL does not",
+                    method,
+                )
+            )
+        return out
+
+    def _citations(self, r: CslRow, e: Entry, method: str) -> list[AuditRow]:
+        csl = _citation_keys(r.federal_register_notice)
+        listed = {
+            (c.volume, c.page): c
+            for c in e.citations
+            if c.volume is not None and c.page is not None
+        }
+        only_csl = [k for k in csl if k not in listed]
+        only_list = [k for k in listed if k not in csl]
+        out: list[AuditRow] = []
+        for k in only_csl:
+            near = [m for m in only_list if m[0] == k[0] and abs(m[1] - k[1]) <= _NEARBY_PAGES]
+            if near:
+                m = min(near, key=lambda m: abs(m[1] - k[1]))
+                only_list.remove(m)
+                out.append(
+                    self._diff(
+                        r,
+                        e,
+                        "citations",
+                        csl[k],
+                        listed[m].label(),
+                        "nearby-page",
+                        "another page of the same rule",
+                        method,
+                    )
+                )
+                continue
+            out.append(
+                self._diff(
+                    r,
+                    e,
+                    "citations",
+                    csl[k],
+                    "",
+                    None,
+                    "a citation the list does not carry",
+                    method,
+                )
+            )
+        for m in only_list:
+            c = listed[m]
+            lag = _days(c.date, self.csl_date)
+            msg = "a citation the CSL does not carry" + (
+                f" ({c.date}, {lag} days before the CSL file)" if lag is not None else ""
+            )
+            out.append(
+                self.row(
+                    DIFFERENCE, DISAGREEMENT, msg, match=method, field="citations",
+                    list_value=c.label(), rule=c.label(), rule_date=c.date, lag_days=lag,
+                    **_row_fields(r), **_entry_fields(e),
+                )
+            )  # fmt: skip
+        return out
+
+
+def _ascii_entry(e: Entry) -> Entry:
+    return Entry(
+        country=e.country,
+        name=_accents(e.name),
+        aliases=tuple(_accents(a) for a in e.aliases),
+        addresses=tuple(_accents(a) for a in e.addresses),
+    )
+
+
+def audit_list(
+    spec: CslList, rows: Sequence[CslRow], entries: Sequence[Entry], *, csl_date: str | None = None
+) -> ListAudit:
+    """The audit of one list's CSL rows against its entries (see the module docstring)."""
+    pairing = _Pairing(spec, rows, entries)
+    pairing.find_candidates()
+    pairing.assign()
+    out, accounted = _Auditor(pairing, csl_date).run()
+    return ListAudit(
+        spec=spec,
+        csl_rows=len(rows),
+        entries=len(entries),
+        digest=content_digest(rows),
+        rows=tuple(out),
+        accounted=accounted,
+    )
+
+
+def audit_csl(
+    csl: CslFile,
+    lists: dict[str, Snapshot],
+    *,
+    against: str = "",
+    against_date: str | None = None,
+) -> CslAudit:
+    """Audit a CSL file against the lists read from their sources.
+
+    ``lists`` maps a list code of :data:`frdiff.csl.CSL_LISTS` ("EL") to the list as
+    frdiff has it.  Rows of the CSL's other BIS lists are counted in the file's
+    accounting and named in an info finding, never audited against the wrong list.
+    Raises :class:`~frdiff.errors.InputError` when the file holds no row of any list
+    audited: a wrong kind of file must not pass as a clean audit.
+    """
+    findings: list[Finding] = []
+    audits: list[ListAudit] = []
+    for code, snap in lists.items():
+        spec = CSL_LISTS[code]
+        rows = csl.rows_of(spec.id)
+        if not rows:
+            raise InputError(f"the CSL file has no {spec.title} rows", where=csl.source)
+        audits.append(audit_list(spec, rows, snap.entries, csl_date=csl.date))
+    audited = {CSL_LISTS[c].id for c in lists}
+    for spec in CSL_LISTS.values():
+        n = len(csl.rows_of(spec.id))
+        if n and spec.id not in audited:
+            findings.append(
+                Finding(
+                    INFO,
+                    "csl-list-not-audited",
+                    f"{n} {spec.title} rows not audited: frdiff does not read Supplement No. "
+                    f"{spec.supplement} yet",
+                    where=csl.source,
+                )
+            )
+    for la in audits:
+        if la.accounted != la.csl_rows:
+            findings.append(
+                Finding(
+                    ERROR,
+                    "csl-rows-unaccounted",
+                    f"{la.csl_rows - la.accounted} {la.spec.title} rows ended in no kind",
+                    where=csl.source,
+                )
+            )
+    return CslAudit(
+        csl=csl,
+        against=against,
+        against_date=against_date,
+        lists=tuple(audits),
+        findings=tuple(findings),
+    )
