@@ -35,7 +35,7 @@ from msgspec import Struct
 
 from frdiff.csl import CSL_LISTS, CslFile, CslList, CslRow, content_digest
 from frdiff.errors import InputError
-from frdiff.model import ERROR, INFO, Entry, Finding, Snapshot
+from frdiff.model import ADD, ERROR, INFO, REMOVE, ChangeSet, Entry, Finding, Snapshot
 from frdiff.normalize import fold, name_key, parse_citations
 
 __all__ = [
@@ -369,6 +369,13 @@ class _Pairing:
             for e in entries
         ]
         self.candidates: dict[int, list[tuple[float, int, str]]] = {}
+        self._texts: dict[int, str] = {}
+
+    def entry_text(self, j: int) -> str:
+        text = self._texts.get(j)
+        if text is None:
+            text = self._texts[j] = _entry_text(self.entries[j])
+        return text
 
     def _bonus(self, i: int, j: int) -> float:
         r, e = self.rows[i], self.entries[j]
@@ -395,6 +402,12 @@ class _Pairing:
             for n in range(_MIN_PREFIX_WORDS, len(words)):
                 prefix.setdefault(" ".join(words[:n]), []).append(j)
         for i, r in enumerate(self.rows):
+            if _PART_MARKER.match(r.name):
+                # "Parent. Affiliated Entity: Part" names a part of an entry, never the
+                # entry, unless a list names it so itself.
+                exact = [(j, s) for j, s, m in by_key.get(_key(r.name), ()) if m == "name"]
+                self.candidates[i] = [(s + self._bonus(i, j), j, "name") for j, s in exact]
+                continue
             found: dict[int, tuple[float, str]] = {}
 
             def offer(
@@ -415,6 +428,13 @@ class _Pairing:
                     offer(j, _ALIAS, "alias")
             for j in prefix.get(key, ()):
                 offer(j, _PREFIX, "name-prefix")
+            # The list's name cut short, the rest read as an alias or an address.
+            words = key.split()
+            for n in range(_MIN_PREFIX_WORDS + 1, len(words)):
+                for j, _, emethod in by_key.get(" ".join(words[:n]), ()):
+                    rest = " ".join(words[n:])
+                    if emethod == "name" and _contains(self.entry_text(j), rest):
+                        offer(j, _PREFIX - 5, "name-prefix")
             self.candidates[i] = [(s + self._bonus(i, j), j, m) for j, (s, m) in found.items()]
 
     def assign(self) -> None:
@@ -438,12 +458,30 @@ def _row_fields(r: CslRow) -> dict[str, Any]:
 
 
 class _Auditor:
-    def __init__(self, pairing: _Pairing, csl_date: str | None) -> None:
+    def __init__(
+        self,
+        pairing: _Pairing,
+        csl_date: str | None,
+        list_date: str | None,
+        rules: Sequence[ChangeSet],
+    ) -> None:
         self.p = pairing
         self.spec = pairing.spec
         self.csl_date = csl_date
+        self.list_date = list_date
         self.out: list[AuditRow] = []
         self.kind_of: dict[int, AuditRow] = {}
+        # name key -> (document number, publication date) of the rules applied to the list
+        self.added: dict[str, tuple[str, str | None]] = {}
+        self.removed: dict[str, tuple[str, str | None]] = {}
+        for cs in rules:
+            when = cs.rule.publication_date or cs.rule.effective_date
+            for c in cs.changes:
+                index = (
+                    self.added if c.action == ADD else self.removed if c.action == REMOVE else None
+                )
+                if index is not None:
+                    index[_key(c.name)] = (cs.rule.document_number, when)
 
     def row(self, kind: str, verdict: str, message: str, **fields: Any) -> AuditRow:
         return AuditRow(self.spec.id, self.spec.supplement, kind, verdict, message, **fields)
@@ -451,7 +489,6 @@ class _Auditor:
     def run(self) -> tuple[list[AuditRow], int]:
         p = self.p
         covered = self._country_rows()
-        entry_text: list[str] | None = None
         for i, r in enumerate(p.rows):
             if i in p.entry_of:
                 j, method = p.entry_of[i]
@@ -488,9 +525,7 @@ class _Auditor:
                     **_entry_fields(e),
                 )
                 continue
-            if entry_text is None:
-                entry_text = [_entry_text(e) for e in p.entries]
-            self.kind_of[i] = self._unnamed(i, r, entry_text)
+            self.kind_of[i] = self._unnamed(i, r)
         for i in range(len(p.rows)):
             self.out.append(self.kind_of[i])
         accounted = len({r.csl_row for r in self.kind_of.values() if r.kind in CSL_ROW_KINDS})
@@ -536,13 +571,14 @@ class _Auditor:
                     break
         return out
 
-    def _unnamed(self, i: int, r: CslRow, entry_text: list[str]) -> AuditRow:
+    def _unnamed(self, i: int, r: CslRow) -> AuditRow:
         """A CSL row that names no entry: a part of one (an affiliate), or not listed."""
         p = self.p
         m = _PART_MARKER.match(r.name)
         part = m.group("part") if m else r.name
         key = _key(part)
-        hits = [j for j, text in enumerate(entry_text) if _contains(text, key)] if key else []
+        n = len(p.entries)
+        hits = [j for j in range(n) if _contains(p.entry_text(j), key)] if key else []
         if m and not hits:
             parent_key = _key(_bare(m.group("parent")))
             hits = [j for j, e in enumerate(p.entries) if _key(_bare(e.name)) == parent_key]
@@ -574,10 +610,25 @@ class _Auditor:
                 **_row_fields(r),
                 **_entry_fields(e),
             )
+        removed = self.removed.get(_key(r.name))
+        if removed is not None:
+            number, when = removed
+            lag = _days(when, self.csl_date)
+            ago = f", {lag} days before the CSL file" if lag is not None else ""
+            return self.row(
+                NOT_ON_LIST,
+                DISAGREEMENT,
+                f"removed from the {self.spec.title} by FR Doc. {number} ({when or 'undated'}{ago})",
+                rule=number,
+                rule_date=when,
+                lag_days=lag,
+                **_row_fields(r),
+            )
+        as_of = f" as of {self.list_date}" if self.list_date else ""
         return self.row(
             NOT_ON_LIST,
             DISAGREEMENT,
-            f"no entry of the {self.spec.title} has this name or alias "
+            f"no entry of the {self.spec.title}{as_of} has this name or alias "
             "(removed from the list, or never on it)",
             **_row_fields(r),
         )
@@ -587,10 +638,17 @@ class _Auditor:
         latest = max(dated, key=lambda c: (c.volume or 0, c.page or 0), default=None)
         rule = latest.label() if latest else ""
         when = latest.date if latest else None
+        by = "its latest citation is"
+        added = self.added.get(_key(e.name))
+        if added is not None:
+            (rule, when), by = added, "added by FR Doc."
         lag = _days(when, self.csl_date)
-        since = f", {lag} days before the CSL file" if lag is not None else ""
+        if lag is not None and lag < 0:
+            since = f", {-lag} days after the CSL file was made"
+        else:
+            since = f", {lag} days before the CSL file" if lag is not None else ""
         msg = (
-            f"no CSL row for this entry; its latest citation is {rule} ({when or 'undated'}{since})"
+            f"no CSL row for this entry; {by} {rule} ({when or 'undated'}{since})"
             if rule
             else "no CSL row for this entry (it carries no FR citation)"
         )
@@ -655,9 +713,13 @@ class _Auditor:
         if r.name == e.name:
             return []
         conv = classify_text(r.name, e.name)
-        if conv is None and method in ("name-prefix",):
-            rest = fold(e.name)[len(fold(r.name).rstrip(" .,")) :].lstrip()
-            if rest[:1] and rest[0] in _NAME_SEPARATOR:
+        if conv is None and method == "name-prefix":
+            csl_key, list_key = _key(r.name), _key(e.name)
+            if list_key.startswith(csl_key):
+                rest = fold(e.name)[len(fold(r.name).rstrip(" .,")) :].lstrip()
+                if rest[:1] and rest[0] in _NAME_SEPARATOR:
+                    conv = "text-in-other-field"
+            elif _contains(_entry_text(e), csl_key[len(list_key) :].strip()):
                 conv = "text-in-other-field"
         if conv is None and method == "contained":
             conv = "text-in-other-field"
@@ -836,13 +898,23 @@ def _ascii_entry(e: Entry) -> Entry:
 
 
 def audit_list(
-    spec: CslList, rows: Sequence[CslRow], entries: Sequence[Entry], *, csl_date: str | None = None
+    spec: CslList,
+    rows: Sequence[CslRow],
+    entries: Sequence[Entry],
+    *,
+    csl_date: str | None = None,
+    list_date: str | None = None,
+    rules: Sequence[ChangeSet] = (),
 ) -> ListAudit:
-    """The audit of one list's CSL rows against its entries (see the module docstring)."""
+    """The audit of one list's CSL rows against its entries (see the module docstring).
+
+    ``rules`` are the rules applied to the list after its eCFR copy: an entry they
+    added, or a CSL row naming an entry they removed, is reported with that rule.
+    """
     pairing = _Pairing(spec, rows, entries)
     pairing.find_candidates()
     pairing.assign()
-    out, accounted = _Auditor(pairing, csl_date).run()
+    out, accounted = _Auditor(pairing, csl_date, list_date, rules).run()
     return ListAudit(
         spec=spec,
         csl_rows=len(rows),
@@ -859,23 +931,36 @@ def audit_csl(
     *,
     against: str = "",
     against_date: str | None = None,
+    rules: Sequence[ChangeSet] = (),
+    findings: Sequence[Finding] = (),
 ) -> CslAudit:
     """Audit a CSL file against the lists read from their sources.
 
     ``lists`` maps a list code of :data:`frdiff.csl.CSL_LISTS` ("EL") to the list as
-    frdiff has it.  Rows of the CSL's other BIS lists are counted in the file's
+    frdiff has it; ``against`` and ``against_date`` say what that list is (its
+    source, the day it stands for); ``rules`` the rules applied to it after its copy,
+    ``findings`` what building it found (carried into the audit's findings).  Rows of the CSL's other BIS lists are counted in the file's
     accounting and named in an info finding, never audited against the wrong list.
     Raises :class:`~frdiff.errors.InputError` when the file holds no row of any list
     audited: a wrong kind of file must not pass as a clean audit.
     """
-    findings: list[Finding] = []
+    findings = list(findings)
     audits: list[ListAudit] = []
     for code, snap in lists.items():
         spec = CSL_LISTS[code]
         rows = csl.rows_of(spec.id)
         if not rows:
             raise InputError(f"the CSL file has no {spec.title} rows", where=csl.source)
-        audits.append(audit_list(spec, rows, snap.entries, csl_date=csl.date))
+        audits.append(
+            audit_list(
+                spec,
+                rows,
+                snap.entries,
+                csl_date=csl.date,
+                list_date=against_date or snap.date,
+                rules=rules,
+            )
+        )
     audited = {CSL_LISTS[c].id for c in lists}
     for spec in CSL_LISTS.values():
         n = len(csl.rows_of(spec.id))
