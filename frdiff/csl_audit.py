@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from msgspec import Struct
@@ -45,6 +47,7 @@ __all__ = [
     "CslAudit",
     "ListAudit",
     "audit_csl",
+    "require_rows",
 ]
 
 FORMAT_VERSION = 1
@@ -251,11 +254,13 @@ class CslAudit(Struct, frozen=True):
 # Keys
 
 
+@lru_cache(maxsize=1 << 16)
 def _key(text: str) -> str:
     """A name's comparison key, with "&" read as "and" (the CSL writes either)."""
     return name_key(text.replace("&", " and "))
 
 
+@lru_cache(maxsize=1 << 14)
 def _accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -270,7 +275,8 @@ def _bare(text: str) -> str:
     return _PAREN.sub("", text)
 
 
-def _name_variants(text: str) -> list[tuple[str, int, str]]:
+@lru_cache(maxsize=1 << 14)
+def _name_variants(text: str) -> tuple[tuple[str, int, str], ...]:
     """(key, score, method) for each way a name may be written."""
     key = _key(text)
     out = [(key, _EXACT, "name"), ("".join(key.split()), _FOLDED, "case-punctuation")]
@@ -283,7 +289,7 @@ def _name_variants(text: str) -> list[tuple[str, int, str]]:
     bare = _AKA.sub("", _bare(text))
     if bare != text:
         out.append((_key(bare), _BARE, "parenthetical-in-name"))
-    return [v for v in out if v[0]]
+    return tuple(v for v in out if v[0])
 
 
 def _entry_text(e: Entry) -> str:
@@ -296,7 +302,9 @@ def _contains(haystack_key: str, key: str) -> bool:
     return bool(key) and f" {key} " in f" {haystack_key} "
 
 
+@lru_cache(maxsize=1 << 12)
 def _citation_keys(text: str) -> dict[tuple[int, int], str]:
+    """(volume, page) -> label of each citation in a CSL citation text (do not mutate)."""
     out: dict[tuple[int, int], str] = {}
     for c in parse_citations(text):
         if c.volume is not None and c.page is not None:
@@ -323,14 +331,20 @@ def _footnoteless(text: str) -> str:
     return _FOOTNOTE.sub("", text)
 
 
+@lru_cache(maxsize=1 << 14)
 def _text_key(text: str) -> str:
     from frdiff.diff import text_key
 
     return text_key(text)
 
 
-def classify_text(csl: str, listed: str) -> str | None:
-    """The convention that makes ``csl`` and ``listed`` the same text, else None."""
+@lru_cache(maxsize=1 << 14)
+def classify_text(csl: str, listed: str, *, name: bool = True) -> str | None:
+    """The convention that makes ``csl`` and ``listed`` the same text, else None.
+
+    ``name=False`` for texts that are not names (license requirement and policy):
+    their parentheses and wording are content, only their setting may differ.
+    """
     if _text_key(csl) == _text_key(listed) or _key(csl) == _key(listed):
         return "case-punctuation"
     if "?" in csl and _text_key(csl.replace("?", "")) == _text_key(
@@ -343,6 +357,8 @@ def classify_text(csl: str, listed: str) -> str | None:
         return "accents-dropped"
     if _text_key(_footnoteless(csl)) == _text_key(_footnoteless(listed)):
         return "footnote-marks"
+    if not name:
+        return None
     if _key(_SUCCESSOR.sub("", csl)) == _key(_SUCCESSOR.sub("", listed)):
         return "successor-dropped"
     if _key(_AKA.sub("", _bare(csl))) == _key(_AKA.sub("", _bare(listed))):
@@ -370,6 +386,8 @@ class _Pairing:
         ]
         self.candidates: dict[int, list[tuple[float, int, str]]] = {}
         self._texts: dict[int, str] = {}
+        self._all_text: str | None = None
+        self._starts: list[int] = []
 
     def entry_text(self, j: int) -> str:
         text = self._texts.get(j)
@@ -377,13 +395,37 @@ class _Pairing:
             text = self._texts[j] = _entry_text(self.entries[j])
         return text
 
+    def containing(self, key: str) -> list[int]:
+        """The entries whose cell text holds ``key`` (a whole-word key)."""
+        if not key:
+            return []
+        if self._all_text is None:
+            # One string for all cells, searched once per key; entries by offset.
+            at = 0
+            parts: list[str] = []
+            for j in range(len(self.entries)):
+                text = self.entry_text(j)
+                self._starts.append(at)
+                parts.append(text)
+                at += len(text)
+            self._all_text = "".join(parts)
+        needle, at = f" {key} ", 0
+        out: list[int] = []
+        while (at := self._all_text.find(needle, at)) >= 0:
+            j = bisect_right(self._starts, at) - 1
+            if (not out or out[-1] != j) and _contains(self.entry_text(j), key):
+                out.append(j)
+            at += 1
+        return out
+
     def _bonus(self, i: int, j: int) -> float:
         r, e = self.rows[i], self.entries[j]
         score = 0.0
+        # A row with one country says more than a row with several.
         if e.country_code in r.countries:
-            score += 10
+            score += 10 / len(r.countries)
         elif _hk_cn(r.countries, e.country_code):
-            score += 5
+            score += 5 / len(r.countries)
         a, b = set(self.cites[i]), self.entry_cites[j]
         if a or b:
             score += 10 * len(a & b) / len(a | b)
@@ -577,8 +619,7 @@ class _Auditor:
         m = _PART_MARKER.match(r.name)
         part = m.group("part") if m else r.name
         key = _key(part)
-        n = len(p.entries)
-        hits = [j for j in range(n) if _contains(p.entry_text(j), key)] if key else []
+        hits = p.containing(key)
         if m and not hits:
             parent_key = _key(_bare(m.group("parent")))
             hits = [j for j, e in enumerate(p.entries) if _key(_bare(e.name)) == parent_key]
@@ -693,7 +734,7 @@ class _Auditor:
             ("license_review_policy", r.license_policy, e.license_review_policy),
         ):
             if csl != listed:
-                conv = classify_text(csl, listed)
+                conv = classify_text(csl, listed, name=False)
                 out.append(
                     self._diff(
                         r,
@@ -925,6 +966,15 @@ def audit_list(
     )
 
 
+def require_rows(csl: CslFile, codes: Iterable[str]) -> None:
+    """Raise :class:`~frdiff.errors.InputError` unless ``csl`` holds rows of every list
+    in ``codes``: a file of other lists must not pass as a clean audit."""
+    for code in codes:
+        spec = CSL_LISTS[code]
+        if not csl.rows_of(spec.id):
+            raise InputError(f"the CSL file has no {spec.title} rows", where=csl.source)
+
+
 def audit_csl(
     csl: CslFile,
     lists: dict[str, Snapshot],
@@ -946,11 +996,10 @@ def audit_csl(
     """
     findings = list(findings)
     audits: list[ListAudit] = []
+    require_rows(csl, lists)
     for code, snap in lists.items():
         spec = CSL_LISTS[code]
         rows = csl.rows_of(spec.id)
-        if not rows:
-            raise InputError(f"the CSL file has no {spec.title} rows", where=csl.source)
         audits.append(
             audit_list(
                 spec,

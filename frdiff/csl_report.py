@@ -205,7 +205,8 @@ def audit_html(audit: CslAudit) -> str:
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_h(csp)}">',
+        # (the policy holds no double quote; its single quotes stay as they are)
+        f'<meta http-equiv="Content-Security-Policy" content="{escape(csp, quote=False)}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>CSL audit: {_h(audit.csl.source)}</title>",
         f"<style>{_STYLE}</style></head><body>",

@@ -53,10 +53,11 @@ def audit_csl_command(
     output also carries a row-order-insensitive digest of the file's rows per list.
     """
     from frdiff.csl import AUDITED_LISTS, CSL_LISTS, read_csl
-    from frdiff.csl_audit import audit_csl
+    from frdiff.csl_audit import audit_csl, require_rows
     from frdiff.current import latest_list, list_from_file
 
     csl = read_csl(csl_file)
+    require_rows(csl, AUDITED_LISTS)  # before building the list: fail fast
     if snapshot is not None:
         current = list_from_file(snapshot)
         lists = {code: current.snapshot for code in AUDITED_LISTS}
