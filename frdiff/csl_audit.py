@@ -38,7 +38,7 @@ from msgspec import Struct
 from frdiff.csl import CSL_LISTS, CslFile, CslList, CslRow, content_digest
 from frdiff.errors import InputError
 from frdiff.model import ADD, ERROR, INFO, REMOVE, ChangeSet, Entry, Finding, Snapshot
-from frdiff.normalize import fold, name_key, parse_citations
+from frdiff.normalize import COUNTRY_HEADINGS, fold, name_key, parse_citations
 
 __all__ = [
     "CONVENTIONS",
@@ -101,6 +101,8 @@ FIELDS = (
 _EXACT, _FOLDED, _BARE, _ALIAS, _PREFIX = 100, 95, 90, 80, 70
 _MIN_PREFIX_WORDS = 2
 _NEARBY_PAGES = 60
+#: Share of words two addresses must share to be the same address, written differently.
+_SAME_ADDRESS = 0.6
 
 _PAREN = re.compile(r"\s*\([^()]*\)")
 _SUCCESSOR = re.compile(
@@ -338,6 +340,11 @@ def _text_key(text: str) -> str:
     return text_key(text)
 
 
+def _damage_key(text: str) -> str:
+    """Text folded for comparison, keeping each '?' (a character lost to encoding)."""
+    return re.sub(r"[^\w?]+", "", fold(text))
+
+
 @lru_cache(maxsize=1 << 14)
 def classify_text(csl: str, listed: str, *, name: bool = True) -> str | None:
     """The convention that makes ``csl`` and ``listed`` the same text, else None.
@@ -345,6 +352,8 @@ def classify_text(csl: str, listed: str, *, name: bool = True) -> str | None:
     ``name=False`` for texts that are not names (license requirement and policy):
     their parentheses and wording are content, only their setting may differ.
     """
+    if "?" in csl and not listed.isascii() and _damage_key(csl) == _damage_key(_damaged(listed)):
+        return "encoding-damage"
     if _text_key(csl) == _text_key(listed) or _key(csl) == _key(listed):
         return "case-punctuation"
     if "?" in csl and _text_key(csl.replace("?", "")) == _text_key(
@@ -571,14 +580,20 @@ class _Auditor:
         for i in range(len(p.rows)):
             self.out.append(self.kind_of[i])
         accounted = len({r.csl_row for r in self.kind_of.values() if r.kind in CSL_ROW_KINDS})
+        # What the rows for an entry's parts say: their names and aliases are the entry's.
+        self._part_text: dict[int, str] = {}
+        for i, j in self._parent.items():
+            r = p.rows[i]
+            words = " ".join(_key(x) for x in (r.name, *r.aliases))
+            self._part_text[j] = self._part_text.get(j, " ") + words + " "
         for i, r in enumerate(p.rows):
             row = self.kind_of[i]
             if row.kind in (MATCHED, COUNTRY_ROWS):
                 j, method = p.entry_of[i]
-                self.out.extend(self._differences(r, p.entries[j], method, whole=True))
+                self.out.extend(self._differences(r, p.entries[j], method, whole=True, j=j))
             elif row.kind == AFFILIATE_ROW:
                 j = self._parent[i]
-                self.out.extend(self._differences(r, p.entries[j], "affiliate", whole=False))
+                self.out.extend(self._differences(r, p.entries[j], "affiliate", whole=False, j=j))
         for j, e in enumerate(p.entries):
             if j not in p.row_of and j not in self._covered_entries and j not in self._parents:
                 self.out.append(self._missing(e))
@@ -723,11 +738,13 @@ class _Auditor:
             **_entry_fields(e),
         )
 
-    def _differences(self, r: CslRow, e: Entry, method: str, *, whole: bool) -> Iterable[AuditRow]:
+    def _differences(
+        self, r: CslRow, e: Entry, method: str, *, whole: bool, j: int
+    ) -> Iterable[AuditRow]:
         out: list[AuditRow] = []
         if whole:
             out += self._name(r, e, method)
-            out += self._aliases(r, e, method)
+            out += self._aliases(r, e, method, self._part_text.get(j, ""))
             out += self._addresses(r, e, method)
         for field, csl, listed in (
             ("license_requirement", r.license_requirement, e.license_requirement),
@@ -771,7 +788,8 @@ class _Auditor:
         )
         return [self._diff(r, e, "name", r.name, e.name, conv, msg, method)]
 
-    def _aliases(self, r: CslRow, e: Entry, method: str) -> list[AuditRow]:
+    def _aliases(self, r: CslRow, e: Entry, method: str, parts: str) -> list[AuditRow]:
+        """Alias differences; ``parts`` is the text of the CSL rows for the entry's parts."""
         out: list[AuditRow] = []
         listed = {_key(a): a for a in e.aliases}
         csl = {_key(a): a for a in r.aliases}
@@ -809,6 +827,8 @@ class _Auditor:
                 conv = "parenthetical-in-name"
             if conv is None and (_contains(csl_text, k) or any(k.startswith(c + " ") for c in csl)):
                 conv = "text-in-other-field"
+            if conv is None and _contains(parts, k):
+                conv = "affiliate-rows"
             msg = "an alias the list has and the CSL does not"
             out.append(self._diff(r, e, "aliases", "", a, conv, msg, method))
         return out
@@ -825,52 +845,57 @@ class _Auditor:
                     "the CSL's address countries do not include the entry's country", method,
                 )
             ]  # fmt: skip
+        return self._address_texts(r, e, method)
+
+    def _address_texts(self, r: CslRow, e: Entry, method: str) -> list[AuditRow]:
+        """Addresses compared as sets of words, so that the CSL's own order (street,
+        city, state, postal code, country code) is no difference; each CSL address
+        is paired with the list address that shares most of its words."""
         out: list[AuditRow] = []
-        text = _entry_text(e)
-        csl_text = " " + " ".join(_key(a) for a in r.addresses) + " "
+        listed = [(a, _address_words(a)) for a in e.addresses]
+        free = list(range(len(listed)))
+        cell = _entry_text(e)
         for a in r.addresses:
-            k = _key(_COUNTRY_TAIL.sub("", a))
-            if _contains(text, k):
-                continue
-            conv = None
-            if "?" in a:
-                damaged = " " + " ".join(_key(_damaged(x)) for x in e.addresses) + " "
-                conv = "encoding-damage" if _contains(damaged, k) else None
-            if conv is None and _contains(_entry_text(_ascii_entry(e)), _key(_accents(k))):
-                conv = "accents-dropped"
-            out.append(
-                self._diff(
-                    r,
-                    e,
-                    "addresses",
-                    a,
-                    "",
-                    conv,
-                    "an address the CSL has and the list does not",
-                    method,
+            words = _address_words(a, code=True)
+            best, score = None, 0.0
+            for n in free:
+                other = listed[n][1]
+                jac = len(words & other) / len(words | other) if words | other else 0.0
+                if jac > score:
+                    best, score = n, jac
+            if best is not None and score >= _SAME_ADDRESS:
+                free.remove(best)
+                if score == 1.0:
+                    continue
+                la = listed[best][0]
+                conv = None
+                if "?" in a and _damage_words(a, code=True) == _damage_words(_damaged(la)):
+                    conv = "encoding-damage"
+                elif _address_words(a, code=True, accents=False) == _address_words(
+                    la, accents=False
+                ):
+                    conv = "case-punctuation"
+                out.append(
+                    self._diff(r, e, "addresses", a, la, conv, "the address differs", method)
                 )
-            )
-        for a in e.addresses:
-            k = _key(_COUNTRY_TAIL.sub("", a))
-            if _contains(csl_text, k) or _contains(csl_text.replace("  ", " "), _key(_accents(k))):
                 continue
             conv = (
-                "encoding-damage"
-                if _contains(csl_text, _key(_damaged(_COUNTRY_TAIL.sub("", a))))
+                "text-in-other-field" if _contains(cell, _key(_COUNTRY_TAIL.sub("", a))) else None
+            )
+            if conv is None and words and words <= _address_words(" ".join((e.name, *e.aliases))):
+                conv = "text-in-other-field"
+            msg = "an address the CSL has and the list does not"
+            out.append(self._diff(r, e, "addresses", a, "", conv, msg, method))
+        csl_text = " " + " ".join(_key(x) for x in (r.name, *r.aliases, *r.addresses)) + " "
+        for n in free:
+            la, words = listed[n]
+            conv = (
+                "text-in-other-field"
+                if _contains(csl_text, _key(_COUNTRY_TAIL.sub("", la)))
                 else None
             )
-            out.append(
-                self._diff(
-                    r,
-                    e,
-                    "addresses",
-                    "",
-                    a,
-                    conv,
-                    "an address the list has and the CSL does not",
-                    method,
-                )
-            )
+            msg = "an address the list has and the CSL does not"
+            out.append(self._diff(r, e, "addresses", "", la, conv, msg, method))
         return out
 
     def _citations(self, r: CslRow, e: Entry, method: str) -> list[AuditRow]:
@@ -929,13 +954,29 @@ class _Auditor:
         return out
 
 
-def _ascii_entry(e: Entry) -> Entry:
-    return Entry(
-        country=e.country,
-        name=_accents(e.name),
-        aliases=tuple(_accents(a) for a in e.aliases),
-        addresses=tuple(_accents(a) for a in e.addresses),
-    )
+#: Words of the country names, left out when addresses are compared: the CSL ends
+#: each address with an ISO code where the list writes the country's name.
+_COUNTRY_WORDS = frozenset(
+    w for name in (*COUNTRY_HEADINGS.values(), "U.A.E", "UAE", "PRC") for w in _key(name).split()
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def _address_words(text: str, *, code: bool = False, accents: bool = True) -> frozenset[str]:
+    """An address as a set of words, without country names (nor, for a CSL address,
+    the trailing ISO code); accents folded unless ``accents=False``."""
+    if code:
+        text = re.sub(r",\s*[A-Z]{2}\s*$", "", text)
+    words = _key((_accents(text) if accents else text).replace("?", "")).split()
+    return frozenset(w for w in words if w not in _COUNTRY_WORDS)
+
+
+def _damage_words(text: str, *, code: bool = False) -> frozenset[str]:
+    """:func:`_address_words` keeping each '?' (a character lost to encoding)."""
+    if code:
+        text = re.sub(r",\s*[A-Z]{2}\s*$", "", text)
+    words = re.split(r"[^\w?]+", fold(text))
+    return frozenset(w for w in words if w and w not in _COUNTRY_WORDS)
 
 
 def audit_list(

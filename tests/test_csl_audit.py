@@ -446,3 +446,29 @@ def test_command_formats(tmp_path: Path) -> None:
         assert out.exit_code == 0 and marker in out.output[:400], fmt
         assert small_digest in out.output or fmt == "csv"
         assert "Alpha Trading LLC" in out.output and "Beta Electronics" in out.output
+
+
+def test_addresses_compared_as_words() -> None:
+    listed = entry(
+        "GERMANY", "DE", "Nezhad Trading GmbH",
+        addresses=("Kaiserswerther Str. 117, 40474, Düsseldorf, Germany",
+                   "Schadowplatz 5, 40212 Dusseldorf, Germany", "Königsallee 1, Bonn, Germany"),
+    )  # fmt: skip
+    csl = row(
+        1, "Nezhad Trading GmbH", countries=("DE",),
+        addresses=("Kaiserswerther Str. 117, D?sseldorf, 40474, DE",  # damaged, reordered
+                   "Schadowplatz 5, Dusseldorf, 40212, DE",  # only reordered
+                   "Hafenstrasse 9, Hamburg, DE"),  # not on the list
+    )  # fmt: skip
+    la = audit_list(EL, [csl], (listed,))
+    got = {
+        (r.csl_value, r.list_value, r.convention or r.verdict)
+        for r in la.rows
+        if r.field == "addresses"
+    }
+    assert got == {
+        ("Kaiserswerther Str. 117, D?sseldorf, 40474, DE",
+         "Kaiserswerther Str. 117, 40474, Düsseldorf, Germany", "encoding-damage"),
+        ("Hafenstrasse 9, Hamburg, DE", "", "disagreement"),
+        ("", "Königsallee 1, Bonn, Germany", "disagreement"),
+    }  # fmt: skip
