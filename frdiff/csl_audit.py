@@ -522,6 +522,13 @@ class _Auditor:
         self.list_date = list_date
         self.out: list[AuditRow] = []
         self.kind_of: dict[int, AuditRow] = {}
+        # entries one CSL row stands for beside its own (one row, several countries)
+        self._covered_entries: set[int] = set()
+        # CSL row -> the entry it is a part of (affiliate rows), and those entries
+        self._parent: dict[int, int] = {}
+        self._parents: set[int] = set()
+        # entry -> the names and aliases of the CSL rows for its parts
+        self._part_text: dict[int, str] = {}
         # name key -> (document number, publication date) of the rules applied to the list
         self.added: dict[str, tuple[str, str | None]] = {}
         self.removed: dict[str, tuple[str, str | None]] = {}
@@ -581,7 +588,6 @@ class _Auditor:
             self.out.append(self.kind_of[i])
         accounted = len({r.csl_row for r in self.kind_of.values() if r.kind in CSL_ROW_KINDS})
         # What the rows for an entry's parts say: their names and aliases are the entry's.
-        self._part_text: dict[int, str] = {}
         for i, j in self._parent.items():
             r = p.rows[i]
             words = " ".join(_key(x) for x in (r.name, *r.aliases))
@@ -604,9 +610,6 @@ class _Auditor:
     def _country_rows(self) -> dict[int, list[int]]:
         """CSL row -> the entries under other countries that the one row stands for."""
         p = self.p
-        self._covered_entries: set[int] = set()
-        self._parents: set[int] = set()
-        self._parent: dict[int, int] = {}
         rows_by_key: dict[str, list[int]] = {}
         for i in p.entry_of:
             for key, _, _ in _name_variants(p.rows[i].name):

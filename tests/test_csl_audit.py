@@ -82,11 +82,17 @@ def row(n: int, name: str, **kw: Any) -> CslRow:
 # The Done-when cases
 
 
-def test_csl_of_2026_07_31_against_the_real_ecfr(realdocs: Path) -> None:
+@pytest.fixture(scope="module")
+def real_list(realdocs: Path) -> Snapshot:
+    """The real eCFR copy of 2026-07-23, read once for the tests that need it."""
     from frdiff.commands.snapshot import load_snapshot
 
+    return load_snapshot(real_ecfr("2026-07-23"), cache=False)
+
+
+def test_csl_of_2026_07_31_against_the_real_ecfr(real_list: Snapshot) -> None:
     csl = read_csl(CSL_2026_07_31)
-    snap = load_snapshot(real_ecfr("2026-07-23"))
+    snap = real_list
     audit = audit_csl(csl, {"EL": snap}, against=snap.source, against_date=snap.date)
     summary = check_accounting(audit)
     counts = {k: summary[k] for k in ("csl_rows", "accounted", *KINDS, "disagreements")}
@@ -115,7 +121,9 @@ def test_csl_of_2026_07_31_against_the_real_ecfr(realdocs: Path) -> None:
     assert d["csl"]["digests"]["entity-list"].startswith("sha256:")
 
 
-def test_the_truncated_csv_sample_gives_a_result_with_findings(realdocs: Path) -> None:
+def test_the_truncated_csv_sample_gives_a_result_with_findings(
+    realdocs: Path, real_list: Snapshot
+) -> None:
     sample = realdocs / "csl" / "watchman-testdata-csl-2023-11-30.csv"
     if not sample.is_file():
         pytest.skip("CSL sample absent")
@@ -134,26 +142,29 @@ def test_the_truncated_csv_sample_gives_a_result_with_findings(realdocs: Path) -
     assert d["summary"]["complete"] is False
     assert d["summary"]["accounted"] == d["summary"]["csl_rows"] == csl["accounting"]["entity-list"]
     # and a person reading Markdown is told too
-    text = run("audit-csl", str(sample), "--snapshot", str(real_ecfr("2026-07-23"))).output
+    audit = audit_csl(read_csl(sample), {"EL": real_list})
+    text = audit_markdown(audit)
     assert "incomplete" in text and "csl-cut-off" in text
 
 
 def test_digest_ignores_row_order_and_sees_one_alias() -> None:
     doc = json.loads(CSL_2026_07_31.read_bytes())
-    base = read_csl(CSL_2026_07_31)
-    digest = content_digest(base.rows_of(EL.id))
-
-    entries = list(doc["entries"])
-    random.Random(7).shuffle(entries)
-    shuffled = parse_csl(json.dumps({**doc, "entries": entries}).encode(), source="shuffled.json")
-    assert [r.name for r in shuffled.rows_of(EL.id)] != [r.name for r in base.rows_of(EL.id)]
-    assert content_digest(shuffled.rows_of(EL.id)) == digest
-
     el = doc["tables"]["sources"].index(EL_SOURCE)
-    i = next(i for i, e in enumerate(entries) if e["s"] == el and e.get("a"))
-    entries[i] = {**entries[i], "a": [entries[i]["a"][0] + " X", *entries[i]["a"][1:]]}
-    changed = parse_csl(json.dumps({**doc, "entries": entries}).encode(), source="changed.json")
-    assert content_digest(changed.rows_of(EL.id)) != digest
+    # The Entity List rows and some of another list's: the digest covers the former only.
+    entries = [e for e in doc["entries"] if e["s"] == el] + doc["entries"][:50]
+
+    def digest_of(items: list[dict[str, Any]]) -> str:
+        f = parse_csl(json.dumps({**doc, "entries": items}).encode(), source="csl.json")
+        return content_digest(f.rows_of(EL.id))
+
+    digest = digest_of(entries)
+    assert digest == content_digest(read_csl(CSL_2026_07_31).rows_of(EL.id))
+    shuffled = list(entries)
+    random.Random(7).shuffle(shuffled)
+    assert shuffled != entries and digest_of(shuffled) == digest
+    i = next(i for i, e in enumerate(shuffled) if e["s"] == el and e.get("a"))
+    shuffled[i] = {**shuffled[i], "a": [shuffled[i]["a"][0] + " X", *shuffled[i]["a"][1:]]}
+    assert digest_of(shuffled) != digest
 
 
 def _csv_text(rows: list[dict[str, str]], *, header_twice: bool = False) -> str:
