@@ -138,7 +138,8 @@ class CslFile(Struct, frozen=True):
     """What :func:`read_csl` read: the BIS lists' rows and how every record was used.
 
     ``format`` is "csv", "json" or "derived"; ``date`` the day the file was generated
-    when it says (ISO), else a date in its name, else None.  ``accounting`` counts the
+    when it says (ISO), else a date in its name, else None (``date_from`` says which;
+    the CSV carries no date of its own).  ``accounting`` counts the
     file's records by what they became (a row of a BIS list, a record of another
     list, a repeated header, a row cut off ...); the counts add up to ``records``.
     ``complete`` is False when records were lost (a file cut off, unreadable rows).
@@ -152,6 +153,9 @@ class CslFile(Struct, frozen=True):
     date: str | None = None
     findings: tuple[Finding, ...] = ()
     complete: bool = True
+    #: Where ``date`` comes from: "sourceGeneratedAt", "sources_used", "file name",
+    #: "given" (by the caller) or "" when there is none.
+    date_from: str = ""
 
     def rows_of(self, list_id: str) -> tuple[CslRow, ...]:
         return tuple(r for r in self.rows if r.list == list_id)
@@ -161,6 +165,7 @@ class CslFile(Struct, frozen=True):
             "source": self.source,
             "format": self.format,
             "date": self.date,
+            "date_from": self.date_from,
             "records": self.records,
             "complete": self.complete,
             "accounting": dict(self.accounting),
@@ -264,7 +269,9 @@ class _Collector:
         self.count(spec.id)
         self.rows.append(make(spec.id, self.records))
 
-    def finish(self, fmt: str, date: str | None) -> CslFile:
+    def finish(self, fmt: str, date: str | None, date_from: str) -> CslFile:
+        if date is None and (date := _file_date(self.where)):
+            date_from = "file name"
         if not self.rows and not any(k in self.counts for k in ("other-list",)):
             raise ParseError("no CSL records found", where=self.where)
         return CslFile(
@@ -274,6 +281,7 @@ class _Collector:
             records=self.records,
             accounting=tuple(sorted(self.counts.items())),
             date=date,
+            date_from=date_from if date else "",
             findings=tuple(self.findings),
             complete=self.complete,
         )
@@ -385,7 +393,7 @@ def _parse_csv(text: str, where: str) -> CslFile:
             )
 
         got.add(cell("source"), make)
-    return got.finish("csv", _file_date(where))
+    return got.finish("csv", None, "")
 
 
 def _parse_json(text: str, where: str) -> CslFile:
@@ -491,7 +499,7 @@ def _parse_results(doc: dict[str, Any], where: str) -> CslFile:
     for used in doc.get("sources_used") or ():
         if isinstance(used, dict):
             date = max(filter(None, (date, _iso_day(used.get("last_imported"))))) or date
-    return got.finish("json", date or _file_date(where))
+    return got.finish("json", date, "sources_used")
 
 
 def _parse_derived(doc: dict[str, Any], where: str) -> CslFile:
@@ -556,4 +564,4 @@ def _parse_derived(doc: dict[str, Any], where: str) -> CslFile:
                 where=where,
             )
         )
-    return got.finish("derived", _iso_day(doc.get("sourceGeneratedAt")) or _file_date(where))
+    return got.finish("derived", _iso_day(doc.get("sourceGeneratedAt")), "sourceGeneratedAt")

@@ -94,8 +94,9 @@ def _counts_table(audit: CslAudit) -> list[tuple[str, list[int]]]:
 def _head_lines(audit: CslAudit) -> list[str]:
     f = audit.csl
     records = f"{f.records} records" + ("" if f.complete else ", INCOMPLETE")
+    dated = f"{f.date} ({f.date_from})" if f.date else "undated"
     out = [
-        f"CSL file: {f.source} ({f.format}, {f.date or 'undated'}, {records})",
+        f"CSL file: {f.source} ({f.format}, {dated}, {records})",
         f"List: {audit.against or '-'}"
         + (f" as of {audit.against_date}" if audit.against_date else ""),
     ]

@@ -457,6 +457,11 @@ def test_command_formats(tmp_path: Path) -> None:
         assert out.exit_code == 0 and marker in out.output[:400], fmt
         assert small_digest in out.output or fmt == "csv"
         assert "Alpha Trading LLC" in out.output and "Beta Electronics" in out.output
+    out = run("audit-csl", str(small_csl), "--snapshot", str(small), "--csl-date", "2026-08-02",
+              "--format", "json")  # fmt: skip
+    given = json.loads(out.output)["csl"]
+    assert (given["date"], given["date_from"]) == ("2026-08-02", "given")
+    assert read_csl(small_csl).date is None  # a CSV says no date of its own
 
 
 def test_addresses_compared_as_words() -> None:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import click
+from msgspec import structs
 
 from frdiff.commands._common import dump_json, emit, open_archive, output_option, source_options
 
@@ -27,6 +28,13 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
     help="Without --snapshot: the list as it stood that day (default: today).",
 )
 @click.option(
+    "--csl-date",
+    type=_DATE,
+    default=None,
+    help="The day the CSL file was generated, for the lags in days (default: what the "
+    "file says, else a date in its name).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["json", "md", "csv", "html"]),
@@ -39,6 +47,7 @@ def audit_csl_command(
     csl_file: str,
     snapshot: str | None,
     as_of: datetime | None,
+    csl_date: datetime | None,
     fmt: str,
     output: str | None,
     **sources: Any,
@@ -57,6 +66,8 @@ def audit_csl_command(
     from frdiff.current import latest_list, list_from_file
 
     csl = read_csl(csl_file)
+    if csl_date is not None:
+        csl = structs.replace(csl, date=csl_date.date().isoformat(), date_from="given")
     require_rows(csl, AUDITED_LISTS)  # before building the list: fail fast
     if snapshot is not None:
         current = list_from_file(snapshot)
