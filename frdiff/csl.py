@@ -240,9 +240,13 @@ def _iso_day(value: object) -> str | None:
 
 
 def list_code(source: str) -> str | None:
-    """The list code in a CSL ``source`` text ("... (EL) - ..." -> "EL"), else None."""
+    """The list code in a CSL ``source`` text ("... (EL) - ..." -> "EL"), else the
+    code of the BIS list whose title it names, else None."""
     m = _SOURCE_CODE.search(source)
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    folded = source.casefold()
+    return next((c for c, spec in CSL_LISTS.items() if spec.title.casefold() in folded), None)
 
 
 class _Collector:

@@ -235,6 +235,17 @@ def test_csv_is_read_with_every_record_accounted() -> None:
     assert [x.code for x in f.findings] == ["csl-header-repeated"]
 
 
+def test_list_named_by_code_or_title() -> None:
+    from frdiff.csl import list_code
+
+    assert list_code(EL_SOURCE) == "EL"
+    assert list_code("Military End User (MEU) List - Bureau of Industry and Security") == "MEU"
+    assert list_code("Entity List - Bureau of Industry and Security") == "EL"
+    assert list_code("Unverified List") == "UVL"
+    assert list_code(SDN_SOURCE) == "SDN" and "SDN" not in CSL_LISTS
+    assert list_code("Some other list") is None
+
+
 def test_csv_cut_off_mid_row_is_a_finding() -> None:
     text = _csv_text(_csv_rows())
     cut = text[: text.rindex("Moscow")]  # inside a quoted cell of the last record
