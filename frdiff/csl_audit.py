@@ -9,7 +9,8 @@ each row, what it is:
   country headings (a CSL convention);
 - ``affiliate-row``: one row per affiliate or subordinate institution that an
   entry names (a CSL convention: Huawei's affiliates, CETC's institutes);
-- ``duplicate-row``: a second CSL row for an entry another row already matched;
+- ``duplicate-row``: a second CSL row for an entry another row already matched (a
+  stale copy, or a row of its own for the entry's addresses in another country);
 - ``not-on-list``: no entry has its name (a stale removal, or a name the list
   never had);
 
@@ -69,7 +70,9 @@ MATCH, CONVENTION, DISAGREEMENT = "match", "convention", "disagreement"
 
 #: The CSL's known ways of writing what the list says: name -> what it means.
 CONVENTIONS = {
-    "country-rows": "one CSL row for an entity the list enters under several countries",
+    "country-rows": "the CSL divides an entity into rows by country otherwise than the list's "
+    "headings: one row for an entity the list enters under several countries, or a row of "
+    "its own for an entry's addresses in another country (Hong Kong, for an entry under China)",
     "affiliate-rows": "one CSL row per affiliate or subordinate institution an entry names",
     "case-punctuation": "the same text in other case, spacing or punctuation",
     "encoding-damage": "'?' in the CSL where the list has a character outside ASCII",
@@ -573,11 +576,23 @@ class _Auditor:
                 _, j, method = max(p.candidates[i])
                 e = p.entries[j]
                 other = p.rows[p.row_of[j]] if j in p.row_of else None
+                msg = "a second CSL row for an entry " + (
+                    f"already matched by CSL row {other.row}" if other else "matched elsewhere"
+                )
+                # A row of its own for an address in another country (Hong Kong, for an
+                # entry under China) is how the CSL divides entities, not a stale copy.
+                by_country = (
+                    other is not None
+                    and set(other.countries) != set(r.countries)
+                    and e.country_code not in r.countries
+                )
                 self.kind_of[i] = self.row(
                     DUPLICATE_ROW,
-                    DISAGREEMENT,
-                    "a second CSL row for an entry "
-                    + (f"already matched by CSL row {other.row}" if other else "matched elsewhere"),
+                    CONVENTION if by_country else DISAGREEMENT,
+                    msg + (", for the entry's addresses in " + ", ".join(r.countries))
+                    if by_country
+                    else msg,
+                    convention="country-rows" if by_country else "",
                     match=method,
                     **_row_fields(r),
                     **_entry_fields(e),

@@ -53,7 +53,10 @@ def _sections(la: ListAudit) -> list[tuple[str, list[AuditRow]]]:
     diffs = [r for r in rows if r.kind == DIFFERENCE]
     return [
         ("CSL rows not on the list", [r for r in rows if r.kind == "not-on-list"]),
-        ("CSL rows repeating an entry", [r for r in rows if r.kind == "duplicate-row"]),
+        (
+            "CSL rows repeating an entry",
+            [r for r in rows if r.kind == "duplicate-row" and r.verdict == DISAGREEMENT],
+        ),
         ("List entries missing from the CSL", [r for r in rows if r.kind == MISSING]),
         ("Field differences: disagreements", [r for r in diffs if r.verdict == DISAGREEMENT]),
         (

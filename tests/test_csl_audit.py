@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from conftest import CSL_2026_07_31, FIXTURES, real_ecfr
 from frdiff.cli import main
-from frdiff.csl import CSL_LISTS, CslRow, content_digest, parse_csl, read_csl
+from frdiff.csl import CSL_LISTS, CslFile, CslRow, content_digest, parse_csl, read_csl
 from frdiff.csl_audit import (
     CONVENTIONS,
     CSL_ROW_KINDS,
@@ -64,6 +64,11 @@ def check_accounting(audit: Any) -> dict[str, Any]:
     assert summary["disagreements"] == sum(1 for r in audit.rows if r.verdict == "disagreement")
     assert sum(summary["conventions"].values()) == sum(1 for r in audit.rows if r.convention)
     return summary
+
+
+def csl_file(rows: list[CslRow]) -> CslFile:
+    return CslFile(source="test.csv", format="csv", rows=tuple(rows), records=len(rows),
+                   accounting=((EL.id, len(rows)),))  # fmt: skip
 
 
 def snapshot(*entries: Entry, date: str = "2026-07-23") -> Snapshot:
@@ -352,12 +357,26 @@ def test_one_row_for_several_countries_and_a_duplicate() -> None:
         row(2, "IKCO Trading GmbH", countries=("DE",), federal_register_notice="77 FR 24587"),
         row(3, "IKCO Trading GmbH", countries=("DE",), federal_register_notice="77 FR 24587"),
     ]
-    la = audit_list(EL, rows, (af, pk, de))
-    kinds = [r.kind for r in la.rows if r.kind in CSL_ROW_KINDS]
-    assert kinds == ["country-rows", "matched", "duplicate-row"]
+    cn = entry("CHINA, PEOPLE'S REPUBLIC OF", "CN", "Xian Semi Electronic Co., Ltd.")
+    rows += [
+        row(4, "Xian Semi Electronic Co., Ltd.", countries=("CN",)),
+        row(5, "Xian Semi Electronic Co., Ltd.", countries=("HK",)),
+    ]
+    la = audit_list(EL, rows, (af, pk, de, cn))
+    kinds = [(r.kind, r.convention or r.verdict) for r in la.rows if r.kind in CSL_ROW_KINDS]
+    assert kinds == [
+        ("country-rows", "country-rows"),
+        ("matched", "match"),
+        ("duplicate-row", "disagreement"),  # a stale second copy
+        ("matched", "match"),
+        ("duplicate-row", "country-rows"),  # a row for the entry's Hong Kong address
+    ]
     assert not [r for r in la.rows if r.kind == "missing-from-csl"]  # PK is the one row's too
     dup = la.rows[2]
     assert "already matched by CSL row 2" in dup.message
+    text = audit_markdown(audit_csl(csl_file(rows), {"EL": snapshot(af, pk, de, cn)}))
+    stale = text.split("### CSL rows repeating an entry (1)", 1)[1].split("###", 1)[0]
+    assert "CSL row 3" in stale and "CSL row 5" not in stale
 
 
 def test_rules_applied_name_the_rule_and_lag() -> None:
