@@ -194,11 +194,16 @@ class ListAudit(Struct, frozen=True):
     def counts(self) -> dict[str, Any]:
         kinds = Counter(r.kind for r in self.rows)
         conventions = Counter(r.convention for r in self.rows if r.verdict == CONVENTION)
+        verdicts = Counter(r.verdict for r in self.rows if r.kind in CSL_ROW_KINDS)
         return {
             "list": self.spec.id,
             "supplement": self.spec.supplement,
             "csl_rows": self.csl_rows,
             "accounted": self.accounted,
+            # each CSL row: matched, explained by a convention, or a disagreement
+            "csl_rows_by_verdict": {
+                v: verdicts.get(v, 0) for v in (MATCH, CONVENTION, DISAGREEMENT)
+            },
             "list_entries": self.entries,
             **{k: kinds.get(k, 0) for k in KINDS},
             "conventions": dict(sorted(conventions.items())),
@@ -226,6 +231,10 @@ class CslAudit(Struct, frozen=True):
             "csl_rows": sum(p["csl_rows"] for p in per),
             "accounted": sum(p["accounted"] for p in per),
             "list_entries": sum(p["list_entries"] for p in per),
+        }
+        total["csl_rows_by_verdict"] = {
+            v: sum(p["csl_rows_by_verdict"][v] for p in per)
+            for v in (MATCH, CONVENTION, DISAGREEMENT)
         }
         for k in KINDS:
             total[k] = sum(p[k] for p in per)

@@ -89,6 +89,10 @@ def _counts_table(audit: CslAudit) -> list[tuple[str, list[int]]]:
         ("CSL rows", [p["csl_rows"] for p in per]),
         ("accounted", [p["accounted"] for p in per]),
     ]
+    lines += [
+        (f"CSL rows: {v}", [p["csl_rows_by_verdict"][v] for p in per])
+        for v in ("match", "convention", "disagreement")
+    ]
     lines += [(k, [p[k] for p in per]) for k in KINDS]
     lines.append(("disagreements", [p["disagreements"] for p in per]))
     return lines

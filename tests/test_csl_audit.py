@@ -55,6 +55,7 @@ def check_accounting(audit: Any) -> dict[str, Any]:
         {r.row: 1 for r in audit.csl.rows_of(EL.id)}
     )
     assert sum(summary[k] for k in CSL_ROW_KINDS) == summary["csl_rows"]
+    assert sum(summary["csl_rows_by_verdict"].values()) == summary["csl_rows"]
     assert sum(summary[k] for k in KINDS) == len(audit.rows)
     for r in audit.rows:
         assert r.verdict in ("match", "convention", "disagreement"), r
@@ -100,7 +101,8 @@ def test_csl_of_2026_07_31_against_the_real_ecfr(real_list: Snapshot) -> None:
     snap = real_list
     audit = audit_csl(csl, {"EL": snap}, against=snap.source, against_date=snap.date)
     summary = check_accounting(audit)
-    counts = {k: summary[k] for k in ("csl_rows", "accounted", *KINDS, "disagreements")}
+    keys = ("csl_rows", "accounted", "csl_rows_by_verdict", *KINDS, "disagreements")
+    counts = {k: summary[k] for k in keys}
     print("\nCSL 2026-07-31 vs eCFR 2026-07-23:", counts, summary["conventions"])
     assert summary["csl_rows"] == len(csl.rows_of(EL.id)) > 3000
     # the named CSL conventions this file is known for are recognised
