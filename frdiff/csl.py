@@ -499,10 +499,14 @@ def _parse_results(doc: dict[str, Any], where: str) -> CslFile:
             )
 
         got.add(_text(item.get("source"), f"{at}.source"), make)
-    date = None
-    for used in doc.get("sources_used") or ():
-        if isinstance(used, dict):
-            date = max(filter(None, (date, _iso_day(used.get("last_imported"))))) or date
+    # The API's answer says when each source was last imported: the latest is the date.
+    used = doc.get("sources_used")
+    days = (
+        [_iso_day(u.get("last_imported")) for u in used if isinstance(u, dict)]
+        if isinstance(used, list)
+        else []
+    )
+    date = max((d for d in days if d), default=None)
     return got.finish("json", date, "sources_used")
 
 

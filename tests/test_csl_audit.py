@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import CSL_2026_07_31, FIXTURES, real_ecfr
 from frdiff.cli import main
@@ -520,3 +522,32 @@ def test_addresses_compared_as_words() -> None:
         ("Hafenstrasse 9, Hamburg, DE", "", "disagreement"),
         ("", "Königsallee 1, Bonn, Germany", "disagreement"),
     }  # fmt: skip
+
+
+@given(data=st.data())
+@settings(max_examples=60)
+def test_damaged_files_give_a_result_or_a_parse_error(data: st.DataObject) -> None:
+    """Cut, spliced and corrupted CSL files: a result that accounts for its records, or a
+    ParseError; never another exception."""
+    csv_text = _csv_text(_csv_rows(), header_twice=True).encode()
+    json_text = json.dumps(
+        {"sources_used": [{"source": "EL", "last_imported": "2026-07-30T01:00:00"}],
+         "results": [{"source": EL_SOURCE, "name": "Alpha", "alt_names": ["A"],
+                      "addresses": [{"address": "1 St", "city": "Dubai", "country": "AE"}]}]}
+    ).encode()  # fmt: skip
+    derived = json.dumps(
+        {"fieldKey": {"n": "name"}, "tables": {"sources": [EL_SOURCE], "licenceRequirements": ["R"],
+         "licencePolicies": ["P"]}, "entries": [{"n": "Beta", "a": ["B"], "s": 0, "lr": 0, "lp": 0,
+         "c": ["RU"], "fr": "86 FR 200"}]}
+    ).encode()  # fmt: skip
+    base = data.draw(st.sampled_from([csv_text, json_text, derived]))
+    cut = data.draw(st.integers(0, len(base)))
+    junk = data.draw(st.binary(max_size=12))
+    at = data.draw(st.integers(0, len(base)))
+    mutated = data.draw(st.sampled_from([base[:cut], base[:at] + junk + base[at:], junk + base]))
+    try:
+        f = parse_csl(mutated, source="fuzz")
+    except ParseError:
+        return
+    assert sum(n for _, n in f.accounting) == f.records
+    assert all(r.name for r in f.rows)
