@@ -44,10 +44,13 @@ from frdiff.normalize import COUNTRY_HEADINGS, fold, name_key, parse_citations
 __all__ = [
     "CONVENTIONS",
     "CSL_ROW_KINDS",
+    "KINDS",
     "AuditRow",
     "CslAudit",
     "ListAudit",
     "audit_csl",
+    "audit_list",
+    "classify_text",
     "require_rows",
 ]
 
