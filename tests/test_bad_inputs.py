@@ -36,6 +36,7 @@ from frdiff.parse.rule import parse_rule
 from frdiff.parse.snapshot import parse_snapshot
 from frdiff.parse.xml import MAX_DEPTH, MAX_DOCUMENT_BYTES
 from frdiff.store import DOCUMENT_NUMBER, iso_date
+from rulexml import as_ecfr
 from rulexml import row as rule_row
 from rulexml import rule as rule_xml
 
@@ -71,6 +72,7 @@ ANY = "any"
 NOT_SILENT = "not-silent"
 
 NOT_XML = Error("not well-formed")
+FR_DOCUMENT = Error("is a Federal Register document")
 ENTITIES = Error("declares XML entities")
 HTML = Error("HTML page")
 NOT_FR = Error("not a Federal Register document")
@@ -331,9 +333,18 @@ def test_corpus_is_complete_and_described() -> None:
 @pytest.mark.parametrize(("name", "kind"), CASES)
 def test_parser(name: str, kind: str, sentinel: Sentinel) -> None:
     data = sentinel.fill((CORPUS / name).read_bytes())
+    want = EXPECTED[name][0 if kind == "rule" else 1]
     outcome = parse(kind, data, name)
+    if (
+        kind == "snapshot"
+        and isinstance(outcome, ParseError)
+        and FR_DOCUMENT.text in outcome.message
+    ):
+        # A rule is no snapshot: refused as such; its rows, under an eCFR root, are
+        # still read by the snapshot parser's table reader, irregularities and all.
+        outcome = parse(kind, as_ecfr(data), name)
     sentinel.assert_untouched(outcome if isinstance(outcome, FrdiffError) else outcome.to_dict())
-    check_outcome(outcome, EXPECTED[name][0 if kind == "rule" else 1], name)
+    check_outcome(outcome, want, name)
 
 
 # ---------------------------------------------------------------------------
@@ -395,6 +406,9 @@ def test_cli(
     sentinel.assert_untouched(result.output)
     assert_clean_exit(result, name)
     want = EXPECTED.get(name, (ANY, ANY))[0 if command == "rule" else 1]
+    read_as_list = not isinstance(want, Error) or want.text.startswith("no Entity List")
+    if command != "rule" and read_as_list and as_ecfr(path.read_bytes()) != path.read_bytes():
+        want = FR_DOCUMENT  # a well-formed rule given where a snapshot is expected
     if isinstance(want, Error) and not name.endswith(".json"):
         assert result.exit_code == 1 and want.text in result.output
     if result.exit_code == 0 and command == "snapshot":
@@ -476,7 +490,7 @@ def test_deep_nesting(depth: int) -> None:
         [rule_row(inner, "CANADA")],
     )
     for kind in PARSERS:
-        outcome = parse(kind, data, "deep.xml")
+        outcome = parse(kind, data if kind == "rule" else as_ecfr(data), "deep.xml")
         if depth > MAX_DEPTH:
             assert isinstance(outcome, ParseError)
             assert f"nested deeper than {MAX_DEPTH} levels" in str(outcome)

@@ -13,7 +13,7 @@ from msgspec import structs
 
 from frdiff.commands._common import dump_json, emit, output_option, read_input
 from frdiff.errors import ParseError
-from frdiff.model import Entry, Finding, Snapshot
+from frdiff.model import Entry, Finding, ListNote, Snapshot
 
 if TYPE_CHECKING:
     from frdiff.parse.cache import Digested
@@ -142,6 +142,7 @@ class _SnapshotJSON(msgspec.Struct):
     rows: Annotated[int, msgspec.Meta(ge=0)] = 0
     accounting: dict[str, Annotated[int, msgspec.Meta(ge=0)]] = msgspec.field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
+    notes: tuple[ListNote, ...] = ()
 
 
 def _snapshot_from_json(data: bytes, where: str) -> Snapshot:
@@ -166,6 +167,7 @@ def _snapshot_from_json(data: bytes, where: str) -> Snapshot:
         findings=d.findings,
         rows=d.rows,
         accounting=tuple(d.accounting.items()),
+        notes=d.notes,
     )
 
 

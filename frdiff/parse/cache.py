@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from frdiff.model import Entry, Finding, Snapshot, content_key
+from frdiff.model import Entry, Finding, ListNote, Snapshot, content_key
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -57,7 +57,7 @@ Directory = str | os.PathLike[str]
 
 #: Bump whenever parsing changes what a document gives: old cache files are then
 #: never used again (the version is part of every key and of every file).
-PARSER_VERSION = 5
+PARSER_VERSION = 6
 #: The layout of a cache file (:class:`_File`).
 _FORMAT = 3
 _MAGIC = b"frdiff-parsed-snapshot\n"
@@ -277,6 +277,7 @@ class _Header(msgspec.Struct, array_like=True, frozen=True):
     date: str | None
     rows: int
     accounting: tuple[tuple[str, int], ...]
+    notes: tuple[ListNote, ...]
 
 
 class _File(_Header, frozen=True):
@@ -323,6 +324,7 @@ def store(path: Directory, key: str, snap: Snapshot, *, where: str) -> bool:
             snap.date,
             snap.rows,
             snap.accounting,
+            snap.notes,
             snap.entries,
             snap.findings,
             tuple(map(content_digest, snap.entries)),
@@ -371,6 +373,7 @@ def load(path: Directory, key: str, *, source: str, where: str) -> Snapshot | No
         findings=findings,
         rows=f.rows,
         accounting=f.accounting,
+        notes=f.notes,
     )
 
 

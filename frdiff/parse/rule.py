@@ -452,7 +452,7 @@ def _entry(
     cell = parse_entity_cell(te.entity.lines, known.for_line(first, te.country))
     for code, message, text in cell.problems:
         findings.append(Finding(WARNING, code, message, f"{where}, Entity", text))
-    if cell.name_split == "heuristic":
+    if cell.name_split == "heuristic":  # (an ambiguous split is among the problems)
         findings.append(
             Finding(
                 INFO,
@@ -475,6 +475,7 @@ def _entry(
         citations=citations,
         footnotes=te.footnotes,
         listed_items=tuple(cell.listed_items),
+        units=tuple(cell.units),
         notes=tuple(cell.notes),
         source=where,
     )
@@ -544,14 +545,20 @@ def _reconcile(
             continue
         unmatched_targets.append(t)
     removals: list[Change] = []
+    # The entries still unpaired, by country: each fuzzy search reads only these.
+    unpaired: dict[str, dict[int, str]] = {}
+    for i, (ckey, nkey) in enumerate(keys):
+        if i not in matched:
+            unpaired.setdefault(ckey, {})[i] = nkey
     for t in unmatched_targets:
         where = f"{doc} instruction {t.label}"
         if t.action == REMOVE:
             removals.append(Change(REMOVE, t.country, t.name, None, _quote(t), t.label, None))
             continue
-        near, score, other_country = _closest(t, keys, matched)
+        near, score, other_country = _closest(t, unpaired)
         if near is not None:
             matched[near] = (t, t.name)
+            del unpaired[keys[near][0]][near]
             e = entries[near]
             findings.append(
                 Finding(
@@ -615,21 +622,19 @@ def _reconcile(
     return changes + removals
 
 
-def _closest(
-    t: Target, keys: list[tuple[str, str]], matched: dict[int, Any]
-) -> tuple[int | None, float, bool]:
-    """The unmatched table entry closest in name to an instruction's name.
+def _closest(t: Target, unpaired: dict[str, dict[int, str]]) -> tuple[int | None, float, bool]:
+    """The unpaired table entry closest in name to an instruction's name.
 
-    Entries under the instruction's country are tried first, then the others.
+    ``unpaired`` holds the entries' name keys by country key.  Entries under the
+    instruction's country are tried first, then the others.
     """
     want = name_key(t.name)
     ckey = country_key(t.country)
     for same_country in (True, False):
-        choices = {
-            i: k[1]
-            for i, k in enumerate(keys)
-            if i not in matched and (k[0] == ckey) == same_country
-        }
+        if same_country:
+            choices = unpaired.get(ckey, {})
+        else:
+            choices = {i: k for c, ks in unpaired.items() if c != ckey for i, k in ks.items()}
         if not choices:
             continue
         hit = process.extractOne(want, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_NAME_MIN)
