@@ -77,7 +77,9 @@ CONVENTIONS = {
     "headings: one row for an entity the list enters under several countries, or a row of "
     "its own for an entry's addresses in another country (Hong Kong, for an entry under China)",
     "affiliate-rows": "one CSL row per affiliate or subordinate institution an entry names",
-    "case-punctuation": "the same text in other case, spacing or punctuation",
+    "case-punctuation": "the same text in other case, spacing or punctuation (section "
+    "signs and a leading 'a.k.a.' included)",
+    "word-order": "the same words in another order (a family name first or last)",
     "encoding-damage": "'?' in the CSL where the list has a character outside ASCII",
     "accents-dropped": "the same text without its diacritics",
     "successor-dropped": "'and any successor' (or successor entities) left out",
@@ -144,7 +146,8 @@ _ASCII_LETTERS = str.maketrans(
     }
 )
 _PART_WORDS = re.compile(r"affiliat|subordinate|to include the following", re.IGNORECASE)
-_FOOTNOTE = re.compile(r"(?<=[)A-Za-z])\s?[1-9](?=[\s,.;)]|$)|(?<=,)\s?[1-9](?=\s+\d)")
+_FOOTNOTE = re.compile(r"(?<=[)A-Za-z])\s?[1-9](?=[\s,.;)]|$)|(?<=,)\s?[1-9](?=\s+[\d§])")
+_AKA_LEAD = re.compile(r"^\s*[afn]\.k\.a\.?,?\s*", re.IGNORECASE)
 _COUNTRY_TAIL = re.compile(r",\s*[^,]+$")
 _NAME_SEPARATOR = ",.;("
 
@@ -311,7 +314,8 @@ def _name_variants(text: str) -> tuple[tuple[str, int, str], ...]:
 
 def _entry_text(e: Entry) -> str:
     """Every text of an entry's cell, as one key padded with spaces."""
-    parts = (e.name, *e.aliases, *e.addresses, *e.listed_items, *e.notes)
+    units = [t for u in e.units for t in (u.name, *u.aliases, *u.addresses)]
+    parts = (e.name, *e.aliases, *e.addresses, *e.listed_items, *e.notes, *units)
     return " " + " ".join(_key(p) for p in parts) + " "
 
 
@@ -355,6 +359,12 @@ def _text_key(text: str) -> str:
     return text_key(text)
 
 
+def _loose_key(text: str) -> str:
+    """:func:`_text_key` without section signs or a leading "a.k.a.": "§734.9(g), §746.8"
+    and "§§ 734.9(g), 746.8" are one citation style apart, not two texts."""
+    return _text_key(_AKA_LEAD.sub("", text).replace("§", ""))
+
+
 def _damage_key(text: str) -> str:
     """Text folded for comparison, keeping each '?' (a character lost to encoding)."""
     return re.sub(r"[^\w?]+", "", fold(text))
@@ -371,6 +381,8 @@ def classify_text(csl: str, listed: str, *, name: bool = True) -> str | None:
         return "encoding-damage"
     if _text_key(csl) == _text_key(listed) or _key(csl) == _key(listed):
         return "case-punctuation"
+    if _loose_key(csl) == _loose_key(listed):
+        return "case-punctuation"
     if "?" in csl and _text_key(csl.replace("?", "")) == _text_key(
         _damaged(listed).replace("?", "")
     ):
@@ -379,10 +391,12 @@ def classify_text(csl: str, listed: str, *, name: bool = True) -> str | None:
         _accents(listed)
     ):
         return "accents-dropped"
-    if _text_key(_footnoteless(csl)) == _text_key(_footnoteless(listed)):
+    if _loose_key(_footnoteless(csl)) == _loose_key(_footnoteless(listed)):
         return "footnote-marks"
     if not name:
         return None
+    if sorted(_key(csl).split()) == sorted(_key(listed).split()):
+        return "word-order"
     if _key(_SUCCESSOR.sub("", csl)) == _key(_SUCCESSOR.sub("", listed)):
         return "successor-dropped"
     if _key(_AKA.sub("", _bare(csl))) == _key(_AKA.sub("", _bare(listed))):
@@ -674,8 +688,10 @@ class _Auditor:
             e = p.entries[j]
             self._parent[i] = j
             self._parents.add(j)
-            explained = bool(m) or bool(
-                _PART_WORDS.search(" ".join((e.name, *e.aliases, *e.addresses)))
+            explained = (
+                bool(m)
+                or any(_contains(_key(u.name), key) for u in e.units)
+                or bool(_PART_WORDS.search(" ".join((e.name, *e.aliases, *e.addresses))))
             )
             if explained:
                 return self.row(
