@@ -76,7 +76,8 @@ CONVENTIONS = {
     "country-rows": "the CSL divides an entity into rows by country otherwise than the list's "
     "headings: one row for an entity the list enters under several countries, or a row of "
     "its own for an entry's addresses in another country (Hong Kong, for an entry under China)",
-    "affiliate-rows": "one CSL row per affiliate or subordinate institution an entry names",
+    "affiliate-rows": "one CSL row per affiliate or subordinate institution an entry names "
+    "(each carrying the entry's aliases)",
     "case-punctuation": "the same text in other case, spacing or punctuation (section "
     "signs and a leading 'a.k.a.' included)",
     "word-order": "the same words in another order (a family name first or last)",
@@ -529,6 +530,26 @@ class _Pairing:
             self.row_of[j] = i
 
 
+def _unit_entry(r: CslRow, parent: Entry) -> Entry | None:
+    """The unit of ``parent`` that the CSL row ``r`` stands for, as an entry of its own
+    (under the parent's country and source), or None when no unit has its name."""
+    m = _PART_MARKER.match(r.name)
+    key = _key(m.group("part") if m else r.name)
+    for u in parent.units:
+        if _key(u.name) == key or _key(_bare(u.name)) == _key(
+            _bare(m.group("part") if m else r.name)
+        ):
+            return Entry(
+                country=parent.country,
+                country_code=parent.country_code,
+                name=u.name,
+                aliases=u.aliases,
+                addresses=u.addresses,
+                source=f"{parent.source} ({u.kind} {u.name})",
+            )
+    return None
+
+
 def _entry_fields(e: Entry) -> dict[str, str]:
     return {"country": e.country, "entry_name": e.name, "entry_source": e.source}
 
@@ -641,6 +662,11 @@ class _Auditor:
             elif row.kind == AFFILIATE_ROW:
                 j = self._parent[i]
                 self.out.extend(self._differences(r, p.entries[j], "affiliate", whole=False, j=j))
+                unit = _unit_entry(r, p.entries[j])
+                if unit is not None:  # the row's own aliases and addresses: the unit's
+                    parent = p.entry_text(j)
+                    self.out.extend(self._aliases(r, unit, "unit", "", parent=parent))
+                    self.out.extend(self._addresses(r, unit, "unit"))
         for j, e in enumerate(p.entries):
             if j not in p.row_of and j not in self._covered_entries and j not in self._parents:
                 self.out.append(self._missing(e))
@@ -834,8 +860,11 @@ class _Auditor:
         )
         return [self._diff(r, e, "name", r.name, e.name, conv, msg, method)]
 
-    def _aliases(self, r: CslRow, e: Entry, method: str, parts: str) -> list[AuditRow]:
-        """Alias differences; ``parts`` is the text of the CSL rows for the entry's parts."""
+    def _aliases(
+        self, r: CslRow, e: Entry, method: str, parts: str, *, parent: str = ""
+    ) -> list[AuditRow]:
+        """Alias differences; ``parts`` is the text of the CSL rows for the entry's parts,
+        ``parent`` (for a unit's row) the text of the entry the unit belongs to."""
         out: list[AuditRow] = []
         listed = {_key(a): a for a in e.aliases}
         csl = {_key(a): a for a in r.aliases}
@@ -862,6 +891,8 @@ class _Auditor:
                 conv = "name-part-as-alias"
             if conv is None and _contains(text, k):
                 conv = "text-in-other-field"
+            if conv is None and _contains(parent, k):
+                conv = "affiliate-rows"  # the part's row carries its parent's aliases
             msg = "an alias the CSL has and the list does not"
             out.append(self._diff(r, e, "aliases", a, "", conv, msg, method))
         csl_text = " " + " ".join(_key(x) for x in (r.name, *r.aliases, *r.addresses)) + " "

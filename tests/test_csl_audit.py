@@ -557,3 +557,24 @@ def test_damaged_files_give_a_result_or_a_parse_error(data: st.DataObject) -> No
         return
     assert sum(n for _, n in f.accounting) == f.records
     assert all(r.name for r in f.rows)
+
+
+def test_rows_for_units_carry_the_parents_aliases() -> None:
+    from frdiff.model import Unit
+
+    parent = entry(
+        "CHINA, PEOPLE'S REPUBLIC OF", "CN", "China Electronics Technology Group Corporation 38th "
+        "Research Institute (CETC 38)", aliases=("ECRIEE",),
+        units=(Unit("subordinate institution", "Anhui Sun-Create Electronics",
+                    addresses=("Hefei, China",)),),
+    )  # fmt: skip
+    csl = row(
+        1, "Anhui Sun-Create Electronics", aliases=("ECRIEE", "Hefei Radar Works"), countries=("CN",)
+    )
+    la = audit_list(EL, [csl], (parent,))
+    (kind,) = [r for r in la.rows if r.kind in CSL_ROW_KINDS]
+    assert (kind.kind, kind.convention) == ("affiliate-row", "affiliate-rows")
+    assert kind.entry_name.startswith("China Electronics Technology Group")
+    aliases = {(r.csl_value, r.convention or r.verdict) for r in la.rows if r.field == "aliases"}
+    assert aliases == {("ECRIEE", "affiliate-rows"), ("Hefei Radar Works", "disagreement")}
+    assert not [r for r in la.rows if r.kind == "missing-from-csl"]  # the parent is covered
