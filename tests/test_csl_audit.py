@@ -569,7 +569,10 @@ def test_rows_for_units_carry_the_parents_aliases() -> None:
                     addresses=("Hefei, China",)),),
     )  # fmt: skip
     csl = row(
-        1, "Anhui Sun-Create Electronics", aliases=("ECRIEE", "Hefei Radar Works"), countries=("CN",)
+        1,
+        "Anhui Sun-Create Electronics",
+        aliases=("ECRIEE", "Hefei Radar Works"),
+        countries=("CN",),
     )
     la = audit_list(EL, [csl], (parent,))
     (kind,) = [r for r in la.rows if r.kind in CSL_ROW_KINDS]
