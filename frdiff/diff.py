@@ -32,7 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import groupby
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from msgspec import structs
 
@@ -49,8 +49,9 @@ from frdiff.model import (
 )
 from frdiff.normalize import country_key, fold, name_key
 
-if TYPE_CHECKING:
-    from frdiff.parse.cache import Digested
+#: Decodes the entries at the given indices of one side of a digested diff, or
+#: gives None when one of them is damaged.
+EntryDecoder = Callable[[list[int]], "Sequence[Entry] | None"]
 
 #: A close-name rename needs at least this rapidfuzz score (0-100) ...
 FUZZY_THRESHOLD = 88.0
@@ -145,20 +146,30 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> Diff:
     )
 
 
-def diff_digested(old: Digested, new: Digested, *, old_label: str, new_label: str) -> Diff | None:
-    """:func:`diff_entries` of two cached snapshots, decoding only what changed.
+def diff_digested(
+    old_digests: Sequence[bytes],
+    new_digests: Sequence[bytes],
+    *,
+    decode_old: EntryDecoder,
+    decode_new: EntryDecoder,
+    old_label: str,
+    new_label: str,
+) -> Diff | None:
+    """:func:`diff_entries` of two lists known by a content digest of each entry
+    (equal digests meaning identical entries), decoding only what changed.
 
-    Entries of equal content digest are identical, so they are set aside exactly as
-    :func:`diff_entries` sets identical entries aside (the first unpaired old entry
-    first), and only the rest are decoded and diffed: the result is the same.
-    None when an entry turns out damaged (then read the snapshots in full).
+    Entries of equal digest are set aside exactly as :func:`diff_entries` sets
+    identical entries aside (the first unpaired old entry first), and only the rest
+    are decoded (``decode_old``/``decode_new`` of their indices) and diffed: the
+    result is the same.  None when a decoder says an entry is damaged (then read
+    the lists in full).
     """
-    left_o, left_n = _set_aside(list(old.digests), list(new.digests))
-    olds, news = old.entries_at(left_o), new.entries_at(left_n)
+    left_o, left_n = _set_aside(list(old_digests), list(new_digests))
+    olds, news = decode_old(left_o), decode_new(left_n)
     if olds is None or news is None:
         return None
     d = diff_entries(olds, news, old_label=old_label, new_label=new_label)
-    return structs.replace(d, unchanged=d.unchanged + len(old.digests) - len(left_o))
+    return structs.replace(d, unchanged=d.unchanged + len(old_digests) - len(left_o))
 
 
 def diff_entries(

@@ -148,7 +148,7 @@ _ABBREVIATION_WORDS: dict[str, bool] = {}
 def _abbreviation(word: str) -> bool:
     """True when a final word (trailing periods ignored) is an abbreviation."""
     word = word.rstrip(".").casefold()
-    word = word.rsplit("(", 1)[-1]
+    word = word.rsplit("(", 1)[-1].lstrip(DASHES + "\"'\u201c\u2018")  # "—M.A.G."
     if word in _ABBREVIATIONS:
         return True
     # Initialisms such as "S.A." or "U.S." and single letters ("John Q.").

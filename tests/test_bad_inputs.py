@@ -31,11 +31,11 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from frdiff.cli import main
 from frdiff.errors import FrdiffError, ParseError, TooLargeError
+from frdiff.ids import DOCUMENT_NUMBER, iso_date
 from frdiff.model import ChangeSet, Snapshot
 from frdiff.parse.rule import parse_rule
 from frdiff.parse.snapshot import parse_snapshot
 from frdiff.parse.xml import MAX_DEPTH, MAX_DOCUMENT_BYTES
-from frdiff.store import DOCUMENT_NUMBER, iso_date
 from rulexml import as_ecfr
 from rulexml import row as rule_row
 from rulexml import rule as rule_xml
@@ -133,7 +133,7 @@ EXPECTED: dict[str, tuple[Any, Any]] = {
     "rule-huge-numbers.xml": (ANY, ANY),
     "rule-namespaced.xml": (Finds("namespace"), ANY),
     "rule-notice-no-amdpar.xml": (Finds("no-entity-list-changes"), Error("no Entity List")),
-    "snap-no-table.xml": (NOT_FR, Error("holds no table")),
+    "snap-no-table.xml": (NOT_FR, Error("holds no Entity List table")),
     "snap-header-only.xml": (NOT_FR, NOT_SILENT),
     "snap-gpotable-no-rows.xml": (NOT_FR, NOT_SILENT),
     "snap-other-supplement.xml": (NOT_FR, Error("no Supplement No. 4")),
@@ -643,8 +643,7 @@ alias:<br/>&mdash;Bar &amp; Baz.<br/>1 Road, Beijing.</TD><TD>For all items.</TD
 
 def test_undeclared_entity_references_keep_their_text() -> None:
     """Unresolved references stay in lxml's tree as nodes of their own, which text
-    readers skip (and the compiled parser, reading every node's tag as a string,
-    tripped on).  An HTML entity reads as its character, any other as written."""
+    readers skip.  An HTML entity reads as its character, any other as written."""
     snap = parse_snapshot(_UNDECLARED_ENTITIES.encode(), source="entities.xml")
     (entry,) = snap.entries
     assert (entry.country_code, entry.name) == ("CN", "Foo &co; Ltd.")
@@ -669,7 +668,7 @@ def test_undeclared_entity_references_keep_their_text() -> None:
 @pytest.mark.parametrize("kind", sorted(PARSERS))
 @pytest.mark.parametrize("data", ["<DIV9/>", bytearray(b"<DIV9/>"), None])
 def test_a_document_that_is_not_bytes_is_a_type_error(kind: str, data: object) -> None:
-    """A caller's mistake, the same in the pure and the compiled build (whose
-    functions check their annotations)."""
+    """A caller's mistake, not a bad document (the library API, frdiff.parse_rule and
+    frdiff.parse_snapshot, is what reads a path)."""
     with pytest.raises(TypeError):
         PARSERS[kind](data, source="x.xml")

@@ -20,6 +20,7 @@ import pytest
 from lxml import etree
 
 from conftest import CSL_2026_07_31, REAL_ECFR_DATES, real_ecfr
+from frdiff.apply import crosscheck
 from frdiff.diff import diff_snapshots
 from frdiff.model import EDITORIAL_NOTE, EFFECTIVE_DATE_NOTE, FOOTNOTE, Entry, Snapshot
 from frdiff.parse.snapshot import ROW_KINDS, parse_snapshot
@@ -103,6 +104,15 @@ def test_editorial_versions_diff_to_nothing(realdocs: Path, old: str, new: str) 
     print(f"{old} -> {new}: {s['editorial']} editorial, {s['unchanged']} unchanged")
 
 
+def test_the_crosscheck_shows_what_the_ecfr_could_not_incorporate(realdocs: Path) -> None:
+    """The EDNOTE says two amendments of 89 FR 96836 could not be incorporated: the
+    cross-check of rules against the list (apply --against, the weekly report) says so."""
+    cc = crosscheck(_snapshot("2026-07-18"), [], _snapshot("2026-07-23"))
+    (note,) = [f for f in cc.findings if f.code == "not-incorporated"]
+    assert "89 FR 96836" in note.message and "S2C Limited" in note.text
+    assert note.where.startswith("part744-fetched-2026-07-23.xml")
+
+
 def test_a_real_change_is_still_a_change(realdocs: Path) -> None:
     """Editorial equivalence does not hide what a rule does: one alias dropped, one
     address changed and one entry removed are reported as such."""
@@ -139,62 +149,120 @@ def _csl_entity_list() -> list[dict[str, object]]:
     return [e for e in data["entries"] if e["s"] == el]
 
 
-#: Why a CSL name is not an entry's name, by kind, tried in this order.
-_SPLIT = re.compile(
-    r"\.\s*Affiliated Entit|, and subordinate entit|subordinate institut|facilities:", re.I
+#: A CSL row made of one sub-unit of an entry: "Huawei Technologies Co., Ltd. (Huawei).
+#: Affiliated Entity: X"; "Pakistan Atomic Energy Commission (PAEC), and subordinate
+#: entity X"; "... (CETC 13). Subordinate Institution - X"; the unit's name is X.
+_UNIT_ROW = re.compile(
+    r"(?:\.\s*Affiliated Entit(?:y|ies)\s*:|,\s*and subordinate entit(?:y|ies)|"
+    r"subordinate institutions?\s*[:-]?)\s*(?P<unit>.+)$",
+    re.IGNORECASE,
 )
 
 
-def _unmatched_kind(raw: str, k: str, names: set[str], parts: set[str], texts: list[str]) -> str:
-    if _SPLIT.search(raw):
-        return "csl-row-per-affiliate-or-unit"  # the CSL makes a row of each sub-unit
+def _unmatched_kind(raw: str, k: str, parts: set[str], texts: list[str], names: set[str]) -> str:
+    """Why a CSL name is neither an entry's name nor a sub-unit's, tried in this order."""
+    if _UNIT_ROW.search(raw) or "facilities:" in raw:
+        return "csl-row-per-part-of-an-entry"  # a unit or listed item we hold otherwise
     if k in parts:
         return "csl-name-is-an-alias-or-listed-item"
     if any(f" {k} " in t for t in texts):
-        return "csl-name-is-part-of-an-entry"  # cut short, or a sub-unit named in a cell
+        return "csl-name-is-part-of-an-entry"  # cut short at a comma, or a sub-unit's
     if any(k.startswith(n + " ") for n in names):
         return "csl-name-runs-on"  # the CSL's name keeps text of the address or a note
     return "not-in-this-copy"  # newer than the copy, or spelled otherwise
 
 
+#: Alias-set differences that are the CSL's way of writing the list, not ours: it
+#: drops aliases (lists none, or fewer), and joins "X and Y" into one or splits one.
+_CSL_ALIAS_CONVENTIONS = (
+    "csl-lists-none",
+    "csl-lists-fewer",
+    "same-words-split-otherwise",
+    "same-words-spaced-otherwise",
+)
+
+
+def _alias_kind(csl: set[str], ours: set[str]) -> str:
+    """How the CSL's alias set of an entry differs from ours."""
+    if not csl:
+        return "csl-lists-none"
+    if csl < ours:
+        return "csl-lists-fewer"
+    if ours < csl:
+        return "we-list-fewer"
+    if "".join(sorted(csl)).replace(" ", "") == "".join(sorted(ours)).replace(" ", ""):
+        return "same-words-spaced-otherwise"
+    if " ".join(sorted(" ".join(csl).split())) == " ".join(sorted(" ".join(ours).split())):
+        return "same-words-split-otherwise"  # "X and Y" as one alias or two
+    return "different"
+
+
 def test_names_and_aliases_agree_with_the_csl(realdocs: Path) -> None:
+    """The CSL of 2026-07-31 is its publisher's own reading of the list a week after
+    the eCFR copy of 2026-07-23: nearly all of its names must be ours.  It makes a row
+    of each sub-unit ("... Affiliated Entity: X"), which we read as a unit of the
+    entry: such a row is found when the entry holds the unit it names."""
     snap = _snapshot("2026-07-23")
     by_name: dict[str, list[Entry]] = {}
+    units: set[str] = set()
     parts: set[str] = set()
     texts: list[str] = []
     for e in snap.entries:
         by_name.setdefault(_key(e.name), []).append(e)
+        units.update(_key(u.name) for u in e.units)
         parts.update(_key(a) for a in (*e.aliases, *e.listed_items))
-        texts.append(
-            f" {_key(' '.join((e.name, *e.aliases, *e.addresses, *e.listed_items, *e.notes)))} "
-        )
+        words = (e.name, *e.aliases, *e.addresses, *e.listed_items, *e.notes)
+        texts.append(f" {_key(' '.join(words))} ")
     rows = _csl_entity_list()
-    found = same_aliases = 0
+    found = as_unit = same_aliases = 0
     unmatched: Counter[str] = Counter()
+    alias_kinds: Counter[str] = Counter()
     for r in rows:
-        k = _key(str(r["n"]))
+        raw = str(r["n"])
+        k = _key(raw)
         if k not in by_name:
-            unmatched[_unmatched_kind(str(r["n"]), k, set(by_name), parts, texts)] += 1
+            m = _UNIT_ROW.search(raw)
+            if k in units or (m and _key(m.group("unit")) in units):
+                as_unit += 1
+            else:
+                unmatched[_unmatched_kind(raw, k, parts, texts, set(by_name))] += 1
             continue
         found += 1
         want = {_key(a) for a in r.get("a") or []}  # type: ignore[attr-defined]
-        if any({_key(a) for a in e.aliases} == want for e in by_name[k]):
+        ours = [{_key(a) for a in e.aliases} for e in by_name[k]]
+        if want in ours:
             same_aliases += 1
-    name_rate, alias_rate = found / len(rows), same_aliases / found
+        else:
+            alias_kinds[_alias_kind(want, max(ours, key=lambda o: len(o & want)))] += 1
+    verbatim, with_units, aliases = (
+        found / len(rows),
+        (found + as_unit) / len(rows),
+        same_aliases / found,
+    )
     print(
         f"\nCSL 2026-07-31 vs eCFR 2026-07-23: {len(rows)} Entity List rows; names found "
-        f"{found} ({name_rate:.2%}); of those, the same alias set {same_aliases} "
-        f"({alias_rate:.2%}); unmatched by kind: {dict(unmatched.most_common())}"
+        f"verbatim as an entry's name {found} ({verbatim:.2%}), and with the {as_unit} rows "
+        f"naming a sub-unit of an entry {found + as_unit} ({with_units:.2%}); of the "
+        f"entries found, the CSL's alias set {same_aliases} ({aliases:.2%}); names "
+        f"unmatched by kind: {dict(unmatched.most_common())}; alias sets that differ, "
+        f"by kind: {dict(alias_kinds.most_common())}"
     )
-    assert sum(unmatched.values()) == len(rows) - found
-    assert name_rate >= NAME_FLOOR
-    assert alias_rate >= ALIAS_FLOOR
+    agreeing = (same_aliases + sum(alias_kinds[k] for k in _CSL_ALIAS_CONVENTIONS)) / found
+    print(
+        f"alias sets agreeing (equal, or the CSL's a subset of ours, or the same words "
+        f"split or spaced otherwise): {agreeing:.2%}"
+    )
+    assert sum(unmatched.values()) == len(rows) - found - as_unit
+    assert with_units >= 0.975
+    assert verbatim >= VERBATIM_FLOOR
+    assert aliases >= ALIAS_FLOOR
+    assert agreeing >= 0.985
 
 
 #: Floors held by the test (the figures reached are printed): see README, "Reading
 #: the real eCFR", for what keeps them below the issue's 97.5% and 98.5%.
-NAME_FLOOR = 0.965
-ALIAS_FLOOR = 0.955
+VERBATIM_FLOOR = 0.965
+ALIAS_FLOOR = 0.96
 
 
 # ---------------------------------------------------------------------------
@@ -209,11 +277,13 @@ def _reading(e: Entry) -> dict[str, object]:
         "listed_items": list(e.listed_items),
         "notes": list(e.notes),
         "footnotes": list(e.footnotes),
+        "units": [u.to_dict() for u in e.units],
     }
 
 
 def reading_digest(e: Entry) -> str:
-    """sha256 of an entry's reading (name, aliases, addresses, items, notes, footnotes)."""
+    """sha256 of an entry's reading (name, aliases, addresses, items, notes, footnotes,
+    sub-units)."""
     text = json.dumps(_reading(e), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -64,7 +64,10 @@ _CLAUSE_CORE = re.compile(
     r"[aA](?<!\w.)(?:\.?\s?[kK\u212a]\.?\s?[aA](?![^\W\d_])\.?"
     r"|[lL][sS\u017f][oO]\s+[kK\u212a][nN][oO][wW][nN]\s+[aA][sS\u017f])"
 )
-_INLINE_DASH = re.compile(r"(?:^|(?<=[\s;]))[\u2014\u2013]\s*")
+#: A dash leading an alias run into one line: an em or en dash after a space or ";",
+#: or a hyphen right before the alias ("the following two aliases: -Baet Alhoreya
+#: Electronics Trading; and -Baet Alhoreya, Apt #1811 ...").
+_INLINE_DASH = re.compile(r"(?:^|(?<=[\s;]))(?:[\u2014\u2013]\s*|-(?=[^\W\d_]))")
 _LEGAL_SUFFIX = re.compile(
     r"^(?:co\b|co\.|ltd|limited|inc\b|inc\.|incorporated|llc|l\.l\.c|plc|jsc|ojsc|cjsc|pjsc|"
     r"ooo|gmbh|ag\b|s\.?a\.?\b|s\.?l\.?\b|b\.?v\.?\b|n\.?v\.?\b|pte|pvt|sdn|bhd|corp|corporation|"
@@ -604,7 +607,7 @@ def _detach_trailing_address(alias_line: str) -> tuple[str, str]:
         name, address, how = split_name_address(alias_line)
         if how != "whole" and address:
             cuts.append((len(name), len(alias_line) - len(address)))
-    if not cuts and "," in body:
+    if "," in body or "box" in body.casefold():
         # "—Power Plant Workshops, P.O. Box 1114, Islamabad;": a post-office box or a
         # room after a comma starts an address wherever the line ends.
         m = _STRONG_ADDRESS.search(alias_line)
@@ -652,7 +655,8 @@ def _period_cut(alias_line: str) -> tuple[int, int] | None:
 
 
 _STRONG_ADDRESS = re.compile(
-    r",\s+\(?(?=p\.?\s?o\.?\s+box\b|room\s+\d|suite\s+\d|address:)", re.IGNORECASE
+    r",\s+\(?(?=p\.?\s?o\.?\s+box\b|room\s+\d|suite\s+\d|address:)|\s+(?=p\.\s?o\.?\s+box\s+\d)",
+    re.IGNORECASE,
 )
 
 

@@ -17,6 +17,7 @@ import re
 from lxml import etree
 
 from frdiff.errors import ParseError
+from frdiff.ids import ISO_DATE, SUPPLEMENT_HEADING
 from frdiff.model import (
     EDITORIAL_NOTE,
     EFFECTIVE_DATE_NOTE,
@@ -43,12 +44,6 @@ from frdiff.normalize import (
 from frdiff.parse.cells import parse_entity_cell, plain_name
 from frdiff.parse.xml import cell_lines, gc_paused, load, local, text_of
 
-_SUPPLEMENT = re.compile(
-    r"^\s*supp(?:lement|\.)?\s*(?:no\.?\s*)?(\d+)\s+to\s+part\s+744\b|"
-    r"^\s*pt\.\s*744\s*,\s*supp\.\s*(?:no\.\s*)?(\d+)\b",
-    re.IGNORECASE,
-)
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _AS_OF = re.compile(r"\b(?:as\s+of|current\s+as\s+of|up\s+to\s+date\s+as\s+of)\s+(.{6,40})", re.I)
 _STARS = re.compile(r"^[\s*.\u2022]*$")
 _STAR_CHARS = "*.\u2022"
@@ -403,7 +398,7 @@ def _supplement_number(el: etree._Element) -> int | None:
             texts.append(text_of(child))
             break
     for t in texts:
-        m = _SUPPLEMENT.match(t)
+        m = SUPPLEMENT_HEADING.match(t)
         if m:
             return int(m.group(1) or m.group(2))
     return None
@@ -494,14 +489,14 @@ def document_date(root: etree._Element) -> str | None:
 
 def _unreadable(text: str) -> str | None:
     """The date-shaped text :func:`_any_date` cannot read, else None."""
-    m = _ISO_DATE.search(text)
+    m = ISO_DATE.search(text)
     if m:
         return None if _any_date(text) else m.group(0)
     return unreadable_date(text)
 
 
 def _any_date(text: str) -> str | None:
-    m = _ISO_DATE.search(text)
+    m = ISO_DATE.search(text)
     if m:
         return parse_date(f"{m.group(2)}/{m.group(3)}/{m.group(1)}")
     return parse_date(text)

@@ -79,7 +79,7 @@ def load(data: bytes, *, where: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> etr
     """Parse untrusted XML bytes into an element tree, or raise a clear ParseError.
 
     ``where`` names the document in every error ("2025-05427.xml").  Data that is
-    not bytes is a TypeError, as the compiled parser (see setup.py) makes it.
+    not bytes is a TypeError (a caller's mistake, not a bad document).
     """
     if not isinstance(data, bytes):  # a caller's mistake, not a bad document
         raise TypeError(f"{where}: expected the document as bytes, got {type(data).__name__}")
