@@ -13,9 +13,10 @@ loaded on first use (``import frdiff`` costs almost nothing)::
     report = frdiff.weekly_report("2025-W13", fixtures="fixtures", offline=True)
 
 Functions: :func:`parse_rule`, :func:`parse_snapshot`, :func:`diff_snapshots`,
-:func:`apply_rules`, :func:`crosscheck`, :func:`weekly_report` (in
-:mod:`frdiff.api`).  Types: the model (:mod:`frdiff.model`), ``Applied`` and
-``CrossCheck`` (:mod:`frdiff.apply`), ``WeeklyReport`` (:mod:`frdiff.weekly`).
+:func:`apply_rules`, :func:`crosscheck`, :func:`weekly_report`, :func:`audit_csl`
+(in :mod:`frdiff.api`).  Types: the model (:mod:`frdiff.model`), ``Applied`` and
+``CrossCheck`` (:mod:`frdiff.apply`), ``WeeklyReport`` (:mod:`frdiff.weekly`),
+``CslAudit`` (:mod:`frdiff.csl_audit`).
 Errors: the tree in :mod:`frdiff.errors`, all under :class:`FrdiffError`.
 """
 
@@ -33,6 +34,7 @@ __all__ = [
     "Citation",
     "Claims",
     "CrossCheck",
+    "CslAudit",
     "Diff",
     "Entry",
     "EntryDiff",
@@ -54,6 +56,7 @@ __all__ = [
     "WeeklyReport",
     "__version__",
     "apply_rules",
+    "audit_csl",
     "crosscheck",
     "diff_snapshots",
     "parse_rule",
@@ -61,12 +64,20 @@ __all__ = [
     "weekly_report",
 ]
 
-_FUNCTIONS = ("apply_rules", "crosscheck", "diff_snapshots", "parse_rule", "parse_snapshot")
+_FUNCTIONS = (
+    "apply_rules",
+    "audit_csl",
+    "crosscheck",
+    "diff_snapshots",
+    "parse_rule",
+    "parse_snapshot",
+)
 #: Exported name -> the module that defines it (imported when the name is first used).
 _EXPORTS = {
     **dict.fromkeys((*_FUNCTIONS, "weekly_report"), "frdiff.api"),
     **dict.fromkeys(("Applied", "CrossCheck"), "frdiff.apply"),
     "WeeklyReport": "frdiff.weekly",
+    "CslAudit": "frdiff.csl_audit",
     **{name: "frdiff.errors" for name in __all__ if name.endswith("Error")},
 }
 _EXPORTS.update({n: "frdiff.model" for n in __all__ if n not in _EXPORTS and n != "__version__"})
@@ -74,6 +85,7 @@ _EXPORTS.update({n: "frdiff.model" for n in __all__ if n not in _EXPORTS and n !
 if TYPE_CHECKING:
     from frdiff.api import (
         apply_rules,
+        audit_csl,
         crosscheck,
         diff_snapshots,
         parse_rule,
@@ -81,6 +93,7 @@ if TYPE_CHECKING:
         weekly_report,
     )
     from frdiff.apply import Applied, CrossCheck
+    from frdiff.csl_audit import CslAudit
     from frdiff.errors import (
         FetchError,
         FrdiffError,

@@ -61,7 +61,7 @@ class CurrentList:
 
 
 def _load_copy(archive: Archive, on: date, supplement: int) -> Snapshot:
-    from frdiff.parse.cache import parse_cached
+    from frdiff.cache import parse_cached
 
     data = archive.snapshot_xml(on, supplement)
     return parse_cached(
@@ -141,7 +141,7 @@ def latest_list(archive: Archive, *, as_of: date | None = None, supplement: int 
 
 def list_from_file(path: str | os.PathLike[str], *, cache: bool = True) -> CurrentList:
     """The list in a file: an eCFR copy (XML) or ``frdiff snapshot --format json`` output."""
-    from frdiff.commands.snapshot import load_snapshot
+    from frdiff.cache import load_snapshot
 
     snap = load_snapshot(path, cache=cache)
     when: date | None = None

@@ -93,7 +93,7 @@ def row(n: int, name: str, **kw: Any) -> CslRow:
 @pytest.fixture(scope="module")
 def real_list(realdocs: Path) -> Snapshot:
     """The real eCFR copy of 2026-07-23, read once for the tests that need it."""
-    from frdiff.commands.snapshot import load_snapshot
+    from frdiff.cache import load_snapshot
 
     return load_snapshot(real_ecfr("2026-07-23"), cache=False)
 
@@ -581,3 +581,19 @@ def test_rows_for_units_carry_the_parents_aliases() -> None:
     aliases = {(r.csl_value, r.convention or r.verdict) for r in la.rows if r.field == "aliases"}
     assert aliases == {("ECRIEE", "affiliate-rows"), ("Hefei Radar Works", "disagreement")}
     assert not [r for r in la.rows if r.kind == "missing-from-csl"]  # the parent is covered
+
+
+def test_library_api(tmp_path: Path) -> None:
+    import frdiff
+    from frdiff.errors import UsageError
+
+    small = tmp_path / "small.csv"
+    small.write_text(_csv_text(_csv_rows()), encoding="utf-8")
+    listed = snapshot(entry("UNITED ARAB EMIRATES", "AE", "Alpha Trading LLC"))
+    by_path = frdiff.audit_csl(small, against=listed)
+    by_bytes = frdiff.audit_csl(small.read_bytes(), against=listed, name="small.csv")
+    assert isinstance(by_path, frdiff.CslAudit)
+    assert by_path.to_dict() == by_bytes.to_dict()
+    assert by_path.summary()["matched"] == 1 and by_path.summary()["not-on-list"] == 1
+    with pytest.raises(UsageError, match="give the list"):
+        frdiff.audit_csl(small)

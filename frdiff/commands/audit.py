@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 import click
-from msgspec import structs
 
 from frdiff.commands._common import dump_json, emit, open_archive, output_option, source_options
 
@@ -61,34 +60,15 @@ def audit_csl_command(
     and every field difference, each a named convention or a disagreement.  The
     output also carries a row-order-insensitive digest of the file's rows per list.
     """
-    from frdiff.csl import AUDITED_LISTS, CSL_LISTS, read_csl
-    from frdiff.csl_audit import audit_csl, require_rows
-    from frdiff.current import latest_list, list_from_file
+    from frdiff.api import audit_csl
 
-    csl = read_csl(csl_file)
-    if csl_date is not None:
-        csl = structs.replace(csl, date=csl_date.date().isoformat(), date_from="given")
-    require_rows(csl, AUDITED_LISTS)  # before building the list: fail fast
+    day = csl_date.date() if csl_date else None
     if snapshot is not None:
-        current = list_from_file(snapshot)
-        lists = {code: current.snapshot for code in AUDITED_LISTS}
+        audit = audit_csl(csl_file, against=snapshot, csl_date=day)
     else:
-        archive = open_archive(sources)
-        day = as_of.date() if as_of else None
-        built = {
-            code: latest_list(archive, as_of=day, supplement=CSL_LISTS[code].supplement)
-            for code in AUDITED_LISTS
-        }
-        current = built[AUDITED_LISTS[0]]
-        lists = {code: c.snapshot for code, c in built.items()}
-    audit = audit_csl(
-        csl,
-        lists,
-        against=current.source,
-        against_date=current.as_of.isoformat() if current.as_of else current.snapshot.date,
-        rules=current.changesets,
-        findings=current.findings,
-    )
+        with open_archive(sources) as archive:
+            as_day = as_of.date() if as_of else None
+            audit = audit_csl(csl_file, archive=archive, as_of=as_day, csl_date=day)
     if fmt == "json":
         emit(dump_json(audit.to_dict()), output)
         return
