@@ -64,11 +64,10 @@ __all__ = [
     "weekly_report",
 ]
 
-#: The functions (every lower-case name): all in frdiff.api.
-_FUNCTIONS = tuple(n for n in __all__ if n.islower() and not n.startswith("_"))
+_FUNCTIONS = ("apply_rules", "crosscheck", "diff_snapshots", "parse_rule", "parse_snapshot")
 #: Exported name -> the module that defines it (imported when the name is first used).
 _EXPORTS = {
-    **dict.fromkeys(_FUNCTIONS, "frdiff.api"),
+    **dict.fromkeys((*_FUNCTIONS, "weekly_report", "audit_csl"), "frdiff.api"),
     **dict.fromkeys(("Applied", "CrossCheck"), "frdiff.apply"),
     "WeeklyReport": "frdiff.weekly",
     "CslAudit": "frdiff.csl_audit",
