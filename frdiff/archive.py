@@ -400,6 +400,12 @@ class Archive:
         assert self.fr is not None
         return self.fr.public_inspection(available_on, load=self._load_json)
 
+    def find_citation(self, volume: int, page: int, day: date) -> dict[str, Any] | None:
+        """Online: the BIS document printed on ``volume`` FR ``page`` in the issue of ``day``."""
+        if not self.online or self.fr is None:
+            return None
+        return self.fr.find_citation(volume, page, day, load=self._load_json)
+
     def origin_of(self, kind: str, ident: str) -> dict[str, Any]:
         """Where a document came from: ``source_url`` and ``retrieved`` (for fixture recording)."""
         if self.store is None:

@@ -1,4 +1,5 @@
-"""The CSL audit as Markdown, CSV and HTML (its JSON is ``CslAudit.to_dict()``).
+"""The CSL audit as Markdown, CSV and HTML (its JSON is ``CslAudit.to_dict()``); the
+format modules of :mod:`frdiff.report` render the ``csl_audit`` kind through these.
 
 Counts by kind come first, then the rows, grouped by what they are.  Everything
 from the CSL file or the list is untrusted: Markdown escapes it, HTML escapes it
@@ -29,7 +30,8 @@ from frdiff.csl_audit import (
     CslAudit,
     ListAudit,
 )
-from frdiff.report import csv_cell, md
+from frdiff.report.csv import csv_cell
+from frdiff.report.markdown import md
 
 __all__ = ["AUDIT_CSV_COLUMNS", "audit_csv", "audit_html", "audit_markdown"]
 

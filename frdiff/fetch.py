@@ -11,8 +11,11 @@ Politeness and robustness live in :class:`Fetcher`:
 - a minimum interval between requests per host class ("api" JSON calls, "xml"
   document downloads), also applied before every retry;
 - urllib3's own :class:`~urllib3.util.Retry` with exponential backoff on
-  connection errors, read errors and 429/500/502/503/504, honouring
-  ``Retry-After`` (capped) and never retrying any other 4xx;
+  time-outs, read errors and 429/503, honouring ``Retry-After`` (capped); a
+  name that does not resolve or a refused connection fails at once, with one
+  line naming the host, and no other status is retried;
+- no log line or message carries more than :data:`URL_LOG_LIMIT` characters
+  of a URL;
 - connect and read timeouts;
 - a maximum response size, checked against Content-Length and again while
   streaming the (decoded) body;
@@ -28,6 +31,8 @@ clients at a local server.
 from __future__ import annotations
 
 import json
+import logging
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,6 +43,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from frdiff import __version__
@@ -47,6 +53,10 @@ from frdiff.log import get_logger
 from frdiff.validators import Validators
 
 log = get_logger(__name__)
+# urllib3 logs each retry with the whole URL (1,000 characters for a search); frdiff
+# logs its own short line instead (see _PoliteRetry.increment).
+logging.getLogger("urllib3").setLevel(logging.WARNING)
+logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 
 DEFAULT_FR_API = "https://www.federalregister.gov/api/v1"
 DEFAULT_ECFR_API = "https://www.ecfr.gov"
@@ -97,7 +107,11 @@ _ACCEPT = {
     "json": "application/json",
     "xml": "application/xml, text/xml;q=0.9",
 }
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Only these statuses are retried (with back-off, honouring Retry-After); any other
+#: error status, a refused connection or an unknown host name fails at once.
+_RETRY_STATUSES = frozenset({429, 503})
+#: No log line or error message carries more of a URL than this.
+URL_LOG_LIMIT = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,9 +215,17 @@ class _PoliteRetry(Retry):
     def increment(
         self, method: str | None = None, url: str | None = None, *args: Any, **kw: Any
     ) -> _PoliteRetry:
+        error = kw.get("error")
+        if isinstance(error, NewConnectionError) or _unreachable(error) is not None:
+            # Not a time-out: the name does not resolve or the host refuses. Retrying
+            # cannot help, so give up at once (urllib3 counts these as connect errors).
+            raise MaxRetryError(kw.get("_pool"), url or "", error)  # type: ignore[arg-type]
         retry = super().increment(method, url, *args, **kw)
         if url:
             retry.last_url = url
+        response = kw.get("response")
+        why = f"HTTP {response.status}" if response is not None else type(error).__name__
+        log.info("retrying %s after %s", short_url(url or ""), why)
         return retry
 
     def parse_retry_after(self, retry_after: str) -> float:
@@ -327,7 +349,7 @@ class Fetcher:
         timeouts and connection failures.
         """
         if urlsplit(url).scheme not in ("http", "https"):
-            raise UsageError("only http and https URLs are fetched", where=url)
+            raise UsageError("only http and https URLs are fetched", where=short_url(url))
         kind = host_class(url)
         limit = self.config.max_json_bytes if expect == "json" else self.config.max_xml_bytes
         headers = {"Accept": _ACCEPT[expect], **(validators.headers() if validators else {})}
@@ -342,9 +364,9 @@ class Fetcher:
                 except _BodyError as exc:
                     if attempt > self.config.body_retries:
                         raise ResponseError(
-                            f"body incomplete after {attempt} attempts: {exc}", where=url
+                            f"body incomplete after {attempt} attempts: {exc}", where=short_url(url)
                         ) from None
-                    log.info("%s: %s; reading again", url, exc)
+                    log.info("%s: %s; reading again", short_url(url), exc)
 
     def _send(self, url: str, headers: dict[str, str]) -> requests.Response:
         assert self.session is not None
@@ -354,19 +376,29 @@ class Fetcher:
             return self.session.get(url, headers=headers, timeout=timeout, stream=True)
         except requests.exceptions.TooManyRedirects:
             raise FetchError(
-                f"more than {self.config.max_redirects} redirects", where=url
+                f"more than {self.config.max_redirects} redirects", where=short_url(url)
             ) from None
         except requests.exceptions.RetryError as exc:
             raise FetchError(
-                f"gave up after {self.config.retries} retries: {exc}", where=url
+                f"gave up after {self.config.retries} retries: {exc}", where=short_url(url)
             ) from None
         except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
-            reason = "timed out" if _is_timeout(exc) else "connection failed"
-            raise FetchError(
-                f"{reason} (after {self.config.retries} retries): {_short(exc)}", where=url
-            ) from None
+            unreachable = _unreachable(exc)
+            if unreachable is not None:
+                host = urlsplit(url).hostname or "the server"
+                raise FetchError(
+                    f"cannot reach {host}: {unreachable}; use --offline or --fixtures"
+                ) from None
+            if _is_timeout(exc):
+                # urllib3's text repeats the whole URL; the host and the count say enough.
+                message = f"timed out (after {self.config.retries} retries)"
+            else:
+                message = f"connection failed (after {self.config.retries} retries): " + _short(
+                    exc
+                ).replace(url, short_url(url, 80))
+            raise FetchError(message, where=short_url(url)) from None
         except requests.exceptions.RequestException as exc:
-            raise FetchError(f"request failed: {_short(exc)}", where=url) from None
+            raise FetchError(f"request failed: {_short(exc)}", where=short_url(url)) from None
 
     def _finish(self, url: str, response: requests.Response, expect: Expect, limit: int) -> Fetched:
         final_url = response.url or url
@@ -381,16 +413,20 @@ class Fetcher:
                 retrieved=_utc_now(),
             )
         if response.status_code != 200:
-            raise HTTPStatusError(_status_message(response), status=response.status_code, where=url)
+            raise HTTPStatusError(
+                _status_message(response), status=response.status_code, where=short_url(url)
+            )
         content_type = response.headers.get("Content-Type", "")
         if not _type_ok(content_type, expect):
             raise ResponseError(
-                f"expected {expect.upper()}, got content type {_mime(content_type)!r}", where=url
+                f"expected {expect.upper()}, got content type {_mime(content_type)!r}",
+                where=short_url(url),
             )
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise ResponseError(
-                f"response of {int(declared):,} bytes exceeds the limit of {limit:,}", where=url
+                f"response of {int(declared):,} bytes exceeds the limit of {limit:,}",
+                where=short_url(url),
             )
         body = _read_limited(response, limit, url)
         return Fetched(
@@ -411,7 +447,9 @@ def _read_limited(response: requests.Response, limit: int, url: str) -> bytes:
         for chunk in response.iter_content(chunk_size=65536):
             size += len(chunk)
             if size > limit:
-                raise ResponseError(f"response exceeds the limit of {limit:,} bytes", where=url)
+                raise ResponseError(
+                    f"response exceeds the limit of {limit:,} bytes", where=short_url(url)
+                )
             chunks.append(chunk)
     except (
         requests.exceptions.ChunkedEncodingError,
@@ -441,9 +479,42 @@ def _is_timeout(exc: BaseException) -> bool:
     return False
 
 
+def short_url(url: str, limit: int = URL_LOG_LIMIT) -> str:
+    """``url`` cut to ``limit`` characters (with an ellipsis) for a log line or message."""
+    return url if len(url) <= limit else url[: limit - 1] + "…"
+
+
+def _causes(exc: BaseException | None) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        stack.extend(
+            [e.__cause__, e.__context__, *[a for a in e.args if isinstance(a, BaseException)]]
+        )
+        reason = getattr(e, "reason", None)
+        if isinstance(reason, BaseException):
+            stack.append(reason)
+
+
+def _unreachable(exc: BaseException | None) -> str | None:
+    """Why a connection could not even start ("name not resolved", "connection refused"),
+    or None for anything else (a time-out, a dropped connection)."""
+    for e in _causes(exc):
+        if isinstance(e, (NameResolutionError, socket.gaierror)):
+            return "name not resolved"
+        if isinstance(e, ConnectionRefusedError):
+            return "connection refused"
+    return None
+
+
 def _short(exc: BaseException) -> str:
     text = str(exc)
-    return text if len(text) <= 300 else text[:297] + "..."
+    return text if len(text) <= URL_LOG_LIMIT else text[: URL_LOG_LIMIT - 3] + "..."
 
 
 def _status_message(response: requests.Response) -> str:
@@ -479,7 +550,9 @@ def rebase(url: str, base: str) -> str:
     """
     parts = urlsplit(url)
     if parts.scheme and parts.scheme not in ("http", "https"):
-        raise ParseError(f"unexpected URL scheme {parts.scheme!r} in a response", where=url)
+        raise ParseError(
+            f"unexpected URL scheme {parts.scheme!r} in a response", where=short_url(url)
+        )
     b = urlsplit(base)
     return urlunsplit((b.scheme, b.netloc, parts.path, parts.query, ""))
 
@@ -523,7 +596,7 @@ class FederalRegister:
 
     def load_json(self, url: str) -> Any:
         """Plain (unconditional) GET of a JSON document."""
-        return parse_json(self.fetcher.get(url, expect="json").body, where=url)
+        return parse_json(self.fetcher.get(url, expect="json").body, where=short_url(url))
 
     # URLs -------------------------------------------------------------------
     def search_url(self, since: date, until: date) -> str:
@@ -542,6 +615,35 @@ class FederalRegister:
 
     def document_url(self, document_number: str) -> str:
         return f"{self.base}/documents/{quote(document_number, safe='')}.json"
+
+    def issue_url(self, day: date) -> str:
+        """The agency's documents of any type published on ``day`` (to find a citation)."""
+        params = [
+            ("conditions[agencies][]", self.agency),
+            ("conditions[publication_date][is]", day.isoformat()),
+            ("per_page", str(self.per_page)),
+        ]
+        params += [("fields[]", f) for f in FR_FIELDS]
+        return f"{self.base}/documents.json?{_query(params)}"
+
+    def find_citation(
+        self, volume: int, page: int, day: date, load: LoadJSON | None = None
+    ) -> dict[str, Any] | None:
+        """The agency's document printed on ``volume`` FR ``page`` of the issue of ``day``."""
+        data = (load or self.load_json)(self.issue_url(day))
+        results = data.get("results") if isinstance(data, dict) else None
+        for r in results or ():
+            if not isinstance(r, dict):
+                continue
+            start, end = r.get("start_page"), r.get("end_page") or r.get("start_page")
+            if (
+                r.get("volume") == volume
+                and isinstance(start, int)
+                and isinstance(end, int)
+                and start <= page <= end
+            ):
+                return r
+        return None
 
     def xml_url(self, meta: dict[str, Any]) -> str:
         """Where the rule's full-text XML is, on the configured service."""
@@ -572,12 +674,12 @@ class FederalRegister:
         while url is not None:
             if url in seen or len(seen) >= MAX_PAGES:
                 raise FetchError(
-                    "search paging does not end (repeated or too many pages)", where=url
+                    "search paging does not end (repeated or too many pages)", where=short_url(url)
                 )
             seen.add(url)
             data = load(url)
             if not isinstance(data, dict) or not isinstance(data.get("results", []), list):
-                raise ParseError("search response is not a result page", where=url)
+                raise ParseError("search response is not a result page", where=short_url(url))
             results = tuple(r for r in data.get("results") or [] if isinstance(r, dict))
             next_url = data.get("next_page_url")
             next_url = rebase(next_url, self.base) if next_url else None
@@ -640,7 +742,7 @@ class FederalRegister:
         url = self.public_inspection_url(available_on)
         data = load(url)
         if not isinstance(data, dict):
-            raise ParseError("public inspection response is not an object", where=url)
+            raise ParseError("public inspection response is not an object", where=short_url(url))
         out = []
         for r in data.get("results") or []:
             if not isinstance(r, dict):
@@ -665,7 +767,7 @@ class ECFR:
         self.part = part
 
     def load_json(self, url: str) -> Any:
-        return parse_json(self.fetcher.get(url, expect="json").body, where=url)
+        return parse_json(self.fetcher.get(url, expect="json").body, where=short_url(url))
 
     def supplement_name(self, supplement: int) -> str:
         return f"Supplement No. {supplement} to Part {self.part}"
@@ -695,8 +797,10 @@ class ECFR:
                 try:
                     return iso_date(str(value))
                 except ValueError:
-                    raise ParseError(f"bad latest_issue_date {value!r}", where=url) from None
-        raise ParseError(f"title {self.title} not listed", where=url)
+                    raise ParseError(
+                        f"bad latest_issue_date {value!r}", where=short_url(url)
+                    ) from None
+        raise ParseError(f"title {self.title} not listed", where=short_url(url))
 
     def versions(
         self, supplement: int | None = None, load: LoadJSON | None = None
@@ -707,7 +811,7 @@ class ECFR:
         data = load(url)
         versions = data.get("content_versions") if isinstance(data, dict) else None
         if not isinstance(versions, list):
-            raise ParseError("no content_versions in the response", where=url)
+            raise ParseError("no content_versions in the response", where=short_url(url))
         return [v for v in versions if isinstance(v, dict)]
 
     def version_dates(self, supplement: int, load: LoadJSON | None = None) -> list[date]:

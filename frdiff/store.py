@@ -37,6 +37,7 @@ from typing import Any
 from frdiff.errors import StoreError
 from frdiff.files import cache_root, replace, write_temp
 from frdiff.ids import document_number, iso_date, relative_path, supplement_number
+from frdiff.sqlitedb import open_db, write
 from frdiff.validators import Validators
 
 SCHEMA_VERSION = 1
@@ -165,33 +166,7 @@ class Store:
 
     # Set-up -------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
-        path = self.root / "index.sqlite"
-        try:
-            db = sqlite3.connect(path, timeout=60, isolation_level=None)
-            db.execute("PRAGMA busy_timeout = 60000")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("PRAGMA foreign_keys = ON")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"index schema {version} is newer than this frdiff ({SCHEMA_VERSION})",
-                    where=str(path),
-                )
-            if version < SCHEMA_VERSION:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            db.execute(statement)
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                    db.execute("COMMIT")
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the index: {exc}", where=str(path)) from None
-        return db
+        return open_db(self.root / "index.sqlite", _SCHEMA, SCHEMA_VERSION, what="index")
 
     def _clean_tmp(self) -> None:
         for leftover in (self.root / "tmp").glob("*.part"):
@@ -204,16 +179,8 @@ class Store:
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction; holding it serialises renames with other processes."""
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"index is busy or unusable: {exc}", where=str(self.root)) from None
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with write(self._db, what="index", where=str(self.root)) as db:
+            yield db
 
     def _abs(self, rel: str) -> Path:
         path = self.root / rel

@@ -33,8 +33,6 @@ from frdiff.ids import iso_date, last_complete_week, parse_week, week_label
 from frdiff.model import (
     ACTIONS,
     ADD,
-    FORMAT_VERSION,
-    INFO,
     REMOVE,
     REVISE,
     ChangeSet,
@@ -42,16 +40,20 @@ from frdiff.model import (
     Finding,
     Snapshot,
 )
+from frdiff.reconcile import Reconciled
 
 if TYPE_CHECKING:
     from frdiff.archive import Archive
 
 __all__ = [
     "AFTER_GRACE_DAYS",
+    "WEEKLY_FORMAT_VERSION",
+    "Coverage",
     "SnapshotInfo",
     "WeeklyReport",
     "before_limit",
     "build_weekly",
+    "coverage_of",
     "last_complete_week",
     "parse_week",
     "week_label",
@@ -61,6 +63,16 @@ __all__ = [
 #: the list at the window's end (the eCFR lags the Federal Register by 1-2 business
 #: days; a weekend in between makes that up to 4 calendar days).
 AFTER_GRACE_DAYS = 4
+
+#: ``format_version`` of changes.json (2: the reconciled list of changes, the citation
+#: groups, coverage and the headline; see frdiff/schema/report.schema.json).
+WEEKLY_FORMAT_VERSION = 2
+#: Cross-check findings that the reconciled list states as changes (eCFR-only, not in eCFR).
+_ABSORBED = {
+    "unexplained-in-after": "ecfr-only",
+    "differs-in-after": "ecfr-only",
+    "missing-in-after": "not-in-ecfr",
+}
 
 _DIFF_KINDS = ("added", "removed", "modified", "renamed", "moved")
 _OPTIONAL_FIELDS = ("addresses",)
@@ -105,12 +117,76 @@ class SnapshotInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Coverage:
+    """What the report's sources cover, so that an absence is never stated as a fact.
+
+    ``source`` is where the rules were looked for ("Federal Register API", "store",
+    "fixtures"); ``complete`` is True when that was a search covering every day of
+    the window (a fixtures directory holds chosen documents, not a search);
+    ``searched_since``/``searched_until`` the days searched (or the span of the
+    rules the fixtures hold); ``ecfr`` the dates of the eCFR copies used.
+    """
+
+    source: str
+    complete: bool
+    searched_since: str | None = None
+    searched_until: str | None = None
+    rules_held: int = 0
+    ecfr: tuple[str, ...] = ()
+
+    @property
+    def statement(self) -> str:
+        """One sentence: what was searched and which eCFR copies were read."""
+        if self.complete:
+            rules = (
+                f"Rules: every BIS rule amending 15 CFR 744 published {self.searched_since} to "
+                f"{self.searched_until}, as {self.source} found them."
+            )
+        elif self.searched_since:
+            rules = (
+                f"Rules: only the {self.rules_held} rule(s) held in the {self.source} "
+                f"(published {self.searched_since} to {self.searched_until}), not a search of "
+                "the Federal Register."
+            )
+        else:
+            rules = f"Rules: the {self.source} hold no rule; no search of the Federal Register."
+        copies = ", ".join(self.ecfr) if self.ecfr else "none"
+        return f"{rules} eCFR copies used: {copies}."
+
+    @property
+    def none_found(self) -> str:
+        """What to say when no rule turned up: a fact only when the search covered the window."""
+        if self.complete:
+            return "No Entity List rule was published in the window."
+        return "No rule found in what was searched."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "complete": self.complete,
+            "searched_since": self.searched_since,
+            "searched_until": self.searched_until,
+            "rules_held": self.rules_held,
+            "ecfr": list(self.ecfr),
+            "statement": self.statement,
+        }
+
+
+#: The default of ``WeeklyReport.reconciled``: reconcile the report's own rules and diff.
+_UNRECONCILED = Reconciled()
+
+
+@dataclass(frozen=True, slots=True)
 class WeeklyReport:
     """What changed on the Entity List in a window of days, from rules and snapshots.
 
     ``basis`` says what the diff compares: "snapshots" (two eCFR copies),
     "projected" (the copy before, and that copy with the rules applied) or "none"
     (no copy before the window is available, so only the rules are reported).
+    ``reconciled`` is the one list of changes every output prints (see
+    :mod:`frdiff.reconcile`); ``absorbed`` counts, by code, the cross-check
+    findings it states as changes instead (an entry seen only in the eCFR, a
+    rule's change not in it), which ``findings`` therefore leaves out.
     """
 
     since: str
@@ -123,6 +199,28 @@ class WeeklyReport:
     diff: Diff | None = None
     findings: tuple[Finding, ...] = ()
     notes: tuple[str, ...] = ()
+    reconciled: Reconciled = _UNRECONCILED
+    coverage: Coverage | None = None
+    absorbed: tuple[tuple[str, int], ...] = ()
+    footnotes: tuple[tuple[int, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.reconciled is _UNRECONCILED:
+            # A report assembled by hand (not by build_weekly) is reconciled here.
+            from frdiff.reconcile import reconcile
+
+            object.__setattr__(
+                self,
+                "reconciled",
+                reconcile(
+                    self.rules,
+                    self.diff,
+                    basis=self.basis,
+                    since=_iso(self.since),
+                    until=_iso(self.until),
+                    after_date=self.after.date if self.after else None,
+                ),
+            )
 
     @property
     def has_changes(self) -> bool:
@@ -131,65 +229,141 @@ class WeeklyReport:
             self.diff is not None and not self.diff.is_empty
         )
 
-    def summary(self) -> dict[str, Any]:
-        """Headline counts; every renderer prints these same numbers."""
-        rule_counts = Counter(c.action for cs in self.rules for c in cs.changes)
-        by_country: dict[str, Counter[str]] = {}
-        from frdiff.normalize import country as canonical
-
-        for cs in self.rules:
-            for c in cs.changes:
-                heading = canonical(c.country)[0]
-                by_country.setdefault(heading, Counter())["rule_" + _PAST[c.action]] += 1
-        diff_summary = self.diff.summary() if self.diff is not None else None
-        if diff_summary is not None:
-            for heading, kinds in diff_summary["by_country"].items():
-                for kind, n in kinds.items():
-                    if n:
-                        by_country.setdefault(heading, Counter())[kind] += n
-        all_findings = [
-            *self.findings,
+    def all_findings(self) -> list[Finding]:
+        """Every finding of the report, once: the rules', the diff's and the cross-check's."""
+        return [
             *(f for cs in self.rules for f in cs.findings),
             *(self.diff.findings if self.diff is not None else ()),
+            *self.findings,
         ]
+
+    def summary(self) -> dict[str, Any]:
+        """Headline counts, computed once; every renderer prints these same numbers."""
+        counts = self.reconciled.counts()
+        all_findings = self.all_findings()
         severities = Counter(f.severity for f in all_findings)
-        keys = [f"rule_{_PAST[a]}" for a in ACTIONS] + list(_DIFF_KINDS)
+        codes = Counter(f.code for f in all_findings)
+        rule_counts = Counter(c.action for cs in self.rules for c in cs.changes)
         return {
             "rules": len(self.rules),
             "rule_changes": {
                 "total": sum(rule_counts.values()),
                 **{_PAST[a]: rule_counts.get(a, 0) for a in ACTIONS},
             },
-            "entities_added": len(
-                {(c.country, c.name) for cs in self.rules for c in cs.changes if c.action == ADD}
-            ),
-            "diff": (
-                {k: v for k, v in diff_summary.items() if k != "by_country"}
-                if diff_summary is not None
-                else None
-            ),
+            "changes": {k: v for k, v in counts.items() if k != "by_country"},
+            "by_rule": [self._rule_line(cs) for cs in self.rules],
+            "gaps": [g.message for g in self.reconciled.groups if g.is_gap],
             "findings_total": len(all_findings),
             "findings": {s: severities[s] for s in sorted(severities)},
-            "by_country": {
-                c: {k: counts.get(k, 0) for k in keys} for c, counts in sorted(by_country.items())
-            },
+            "findings_by_code": dict(sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "absorbed": dict(self.absorbed),
+            "by_country": counts["by_country"],
         }
+
+    def _rule_line(self, cs: ChangeSet) -> dict[str, Any]:
+        """One rule in the headline: what it did, where, under which policy."""
+        from frdiff.normalize import country as canonical
+
+        doc = cs.rule.document_number
+        mine = [c for c in self.reconciled.changes if doc in c.rules]
+        kinds = Counter(c.kind for c in mine)
+        countries = Counter(c.country for c in mine)
+        policies = Counter(c.policy for c in mine if c.kind != "removed")
+        return {
+            "document_number": doc,
+            "publication_date": cs.rule.publication_date,
+            "effective_date": cs.rule.effective_date,
+            "changes": len(mine),
+            **{k: kinds.get(k, 0) for k in _DIFF_KINDS},
+            "countries": {
+                c: n for c, n in sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))
+            },
+            "country_codes": sorted({canonical(c)[1] or c for c in countries}),
+            "policies": dict(sorted(policies.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "evidence": dict(Counter(c.evidence for c in mine)),
+        }
+
+    def headline(self) -> list[str]:
+        """The headline as sentences, the same in every output (ten seconds to read)."""
+        from frdiff.reconcile import POLICY_TERMS
+
+        s = self.summary()
+        ch = s["changes"]
+        lines = [
+            f"{ch['total']} change(s) to the list: {ch['added']} added, {ch['removed']} "
+            f"removed, {ch['modified'] + ch['renamed'] + ch['moved']} changed "
+            f"({ch['by_evidence']['confirmed']} by a rule and in the eCFR, "
+            f"{ch['by_evidence']['not-in-ecfr']} by a rule not yet in the eCFR, "
+            f"{ch['by_evidence']['ecfr-only']} in the eCFR only"
+            + (
+                f", {ch['by_evidence']['projected']} projected from the rules"
+                if ch["by_evidence"]["projected"]
+                else ""
+            )
+            + ")."
+        ]
+        for r in s["by_rule"]:
+            what = (
+                ", ".join(
+                    f"{r[k]} {'changed' if k == 'modified' else k}" for k in _DIFF_KINDS if r[k]
+                )
+                or "no change to the list"
+            )
+            where = ", ".join(f"{c} {n}" for c, n in r["countries"].items())
+            policy = ", ".join(
+                f"{POLICY_TERMS[t][0].lower()} {n}" for t, n in r["policies"].items()
+            )
+            lines.append(
+                f"Rule {r['document_number']} (published {r['publication_date'] or '?'}, "
+                f"effective {r['effective_date'] or '?'}): {what}"
+                + (f"; {where}" if where else "")
+                + (f"; license review policy: {policy}" if policy else "")
+                + "."
+            )
+        if not self.rules:
+            lines.append(
+                self.coverage.none_found if self.coverage else "No rule found in what was searched."
+            )
+        for g in self.reconciled.groups:
+            lines.append(("Unread rule: " if g.is_gap else "eCFR only: ") + g.message + ".")
+        if self.reconciled.editorial:
+            lines.append(
+                f"Editorial only: {self.reconciled.editorial} difference(s) of wording or "
+                "punctuation, not changes."
+            )
+        lines.append(
+            f"Findings: {s['findings_total']}"
+            + (
+                " (" + ", ".join(f"{n} {code}" for code, n in s["findings_by_code"].items()) + ")"
+                if s["findings_by_code"]
+                else ""
+            )
+            + "."
+        )
+        if self.coverage is not None:
+            lines.append(self.coverage.statement)
+        return lines
 
     def to_dict(self) -> dict[str, Any]:
         """The report as changes.json (schema: ``frdiff/schema/report.schema.json``)."""
         return {
-            "format_version": FORMAT_VERSION,
+            "format_version": WEEKLY_FORMAT_VERSION,
             "kind": "weekly",
             "generator": f"frdiff {__version__}",
             "window": {"since": self.since, "until": self.until, "week": self.week},
+            "headline": self.headline(),
             "summary": self.summary(),
+            "coverage": self.coverage.to_dict() if self.coverage else None,
             "basis": self.basis,
             "before": self.before.to_dict() if self.before else None,
             "after": self.after.to_dict() if self.after else None,
             "notes": list(self.notes),
+            "changes": [c.to_dict() for c in self.reconciled.changes],
+            "groups": [g.to_dict() for g in self.reconciled.groups],
+            "footnotes": {str(n): t for n, t in self.footnotes},
             "rules": [cs.to_dict() for cs in self.rules],
             "diff": self.diff.to_dict() if self.diff is not None else None,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict() for f in self.all_findings()],
         }
 
 
@@ -305,22 +479,38 @@ def load_rules(archive: Archive, since: date, until: date) -> list[ChangeSet]:
 
 
 def build_weekly(
-    archive: Archive, since: date, until: date, *, week: str | None = None
+    archive: Archive,
+    since: date,
+    until: date,
+    *,
+    week: str | None = None,
+    today: date | None = None,
 ) -> WeeklyReport:
     """Build the report for the window [since, until] from ``archive`` (online or offline).
 
-    Raises :class:`~frdiff.errors.UsageError` for an empty window and whatever the
-    archive raises when a rule cannot be had; a missing eCFR copy is not an error
-    but a note (and a projection or a rules-only report).
+    Raises :class:`~frdiff.errors.UsageError` for an empty window or one that
+    starts after ``today`` (frdiff cannot know what will be published), and
+    whatever the archive raises when a rule cannot be had; a missing eCFR copy is
+    not an error but a note (and a projection or a rules-only report).
     """
     from frdiff.apply import apply_rules, crosscheck
     from frdiff.diff import diff_snapshots
 
     if until < since:
         raise UsageError(f"the window ends ({until}) before it starts ({since})", where="window")
+    today = today or date.today()
+    if since > today:
+        raise UsageError(
+            f"the window {since} to {until} is in the future (today is {today}): "
+            "nothing can be known about it yet",
+            where="window",
+        )
     rules = load_rules(archive, since, until)
     notes: list[str] = []
     findings: list[Finding] = []
+    if until > today:
+        notes.append(f"The window ends after today ({today}): rules are searched up to today.")
+    parts: dict[str, Any] = {"since": since, "until": until, "week": week, "today": today}
 
     wanted_before = before_limit(since, rules)
     if wanted_before < since:
@@ -340,21 +530,14 @@ def build_weekly(
             f"No eCFR copy of the list on or before {wanted_before} is available: "
             "the report lists the rules only, without a diff or cross-check."
         )
-        return WeeklyReport(
-            since=str(since),
-            until=str(until),
-            week=week,
-            rules=tuple(rules),
-            basis="none",
-            findings=tuple(findings),
-            notes=tuple(notes),
-        )
+        return _finish(archive, rules, "none", None, None, None, findings, notes, **parts)
     assert before_date is not None
     if before_date < wanted_before:
         notes.append(
             f"The list before the window is the eCFR copy of {before_date}, the latest "
             f"available on or before {wanted_before}."
         )
+    before_info = _info(before_snap, before_date, wanted_before)
     if after_date is not None:
         try:
             after_snap = _load_snapshot(archive, after_date)
@@ -380,17 +563,16 @@ def build_weekly(
             )
         check = crosscheck(before_snap, rules, after_snap, ignore=ignore)
         findings.extend(check.findings)
-        return WeeklyReport(
-            since=str(since),
-            until=str(until),
-            week=week,
-            rules=tuple(rules),
-            before=_info(before_snap, before_date, wanted_before),
-            after=_info(after_snap, after_date, until),
-            basis="snapshots",
-            diff=diff,
-            findings=tuple(findings),
-            notes=tuple(notes),
+        return _finish(
+            archive,
+            rules,
+            "snapshots",
+            (before_snap, before_info),
+            (after_snap, _info(after_snap, after_date, until)),
+            diff,
+            findings,
+            notes,
+            **parts,
         )
     applied = apply_rules(before_snap, rules)
     findings.extend(applied.findings)
@@ -399,10 +581,6 @@ def build_weekly(
         f"after it: the list after the window is projected by applying this window's "
         f"{len(rules)} rule(s) to the copy of {before_date}."
     )
-    if not rules:
-        findings.append(
-            Finding(INFO, "weekly-no-rules", "No Entity List rule was published in the window.")
-        )
     projected = applied.snapshot
     diff = diff_snapshots(before_snap, projected)
     after_info = SnapshotInfo(
@@ -413,15 +591,160 @@ def build_weekly(
         entries=len(projected.entries),
         projected=True,
     )
+    return _finish(
+        archive,
+        rules,
+        "projected",
+        (before_snap, before_info),
+        (projected, after_info),
+        diff,
+        findings,
+        notes,
+        **parts,
+    )
+
+
+def coverage_of(
+    archive: Archive,
+    since: date,
+    until: date,
+    ecfr: Sequence[str] = (),
+    today: date | None = None,
+) -> Coverage:
+    """What ``archive`` searched for the window: a complete search, or the fixtures' rules."""
+    fixtures = getattr(archive, "fixtures", None)
+    if fixtures is not None:
+        held = fixtures.find_rules(date(1900, 1, 1), date(9999, 12, 31))
+        days = sorted(str(m.get("publication_date", "")) for m in held)
+        return Coverage(
+            source="fixtures",
+            complete=False,
+            searched_since=days[0] if days else None,
+            searched_until=days[-1] if days else None,
+            rules_held=len(held),
+            ecfr=tuple(ecfr),
+        )
+    source = (
+        "a Federal Register API search"
+        if getattr(archive, "online", False)
+        else "the store's Federal Register searches"
+    )
+    today = today or date.today()
+    return Coverage(
+        source=source,
+        complete=until <= today,
+        searched_since=str(since),
+        searched_until=str(min(until, today)),
+        ecfr=tuple(ecfr),
+    )
+
+
+def _absorb(
+    findings: Sequence[Finding], reconciled: Reconciled
+) -> tuple[list[Finding], dict[str, int]]:
+    """Leave out the cross-check findings that the reconciled list states as changes."""
+    stated: dict[str, set[str]] = {"ecfr-only": set(), "not-in-ecfr": set()}
+    for c in reconciled.changes:
+        if c.evidence in stated:
+            e = c.entry
+            stated[c.evidence].add(f"{e.country}: {e.name}" if e is not None else "")
+            stated[c.evidence].add(f"{c.country}: {c.name}")
+    kept: list[Finding] = []
+    absorbed: Counter[str] = Counter()
+    for f in findings:
+        evidence = _ABSORBED.get(f.code)
+        if evidence is not None and f.text in stated[evidence]:
+            absorbed[f.code] += 1
+        else:
+            kept.append(f)
+    return kept, dict(absorbed)
+
+
+def _finish(
+    archive: Archive,
+    rules: list[ChangeSet],
+    basis: str,
+    before: tuple[Snapshot, SnapshotInfo] | None,
+    after: tuple[Snapshot, SnapshotInfo] | None,
+    diff: Diff | None,
+    findings: list[Finding],
+    notes: list[str],
+    *,
+    since: date,
+    until: date,
+    week: str | None,
+    today: date,
+) -> WeeklyReport:
+    """Reconcile the rules with the diff, state the coverage, and assemble the report."""
+    from frdiff.reconcile import reconcile, snapshot_footnotes, snapshot_notes
+
+    ecfr = [
+        f"{info.date} ({'projected' if info.projected else side})"
+        for side, pair in (("before", before), ("after", after))
+        if pair is not None
+        for info in (pair[1],)
+    ]
+    coverage = coverage_of(archive, since, until, ecfr, today)
+    after_snap = after[0] if after is not None else None
+    footnotes = snapshot_footnotes(after_snap) or snapshot_footnotes(
+        before[0] if before is not None else None
+    )
+    after_notes = snapshot_notes(after_snap)
+    reconciled = reconcile(
+        rules,
+        diff,
+        basis=basis,
+        since=since,
+        until=until,
+        after_date=after[1].date if after is not None else None,
+        after_notes=after_notes,
+        footnotes=footnotes,
+    )
+    reconciled = _look_up_gaps(archive, reconciled, notes)
+    kept, absorbed = _absorb(findings, reconciled)
     return WeeklyReport(
         since=str(since),
         until=str(until),
         week=week,
         rules=tuple(rules),
-        before=_info(before_snap, before_date, wanted_before),
-        after=after_info,
-        basis="projected",
+        before=before[1] if before is not None else None,
+        after=after[1] if after is not None else None,
+        basis=basis,
         diff=diff,
-        findings=tuple(findings),
+        findings=tuple(kept),
         notes=tuple(notes),
+        reconciled=reconciled,
+        coverage=coverage,
+        absorbed=tuple(sorted(absorbed.items())),
+        footnotes=tuple(sorted(footnotes.items())),
     )
+
+
+def _look_up_gaps(archive: Archive, reconciled: Reconciled, notes: list[str]) -> Reconciled:
+    """Online, ask the Federal Register which document holds each gap's pages."""
+    lookup = getattr(archive, "find_citation", None)
+    if not getattr(archive, "online", False) or lookup is None:
+        return reconciled
+    from dataclasses import replace
+
+    from frdiff.errors import FrdiffError
+
+    groups = []
+    for g in reconciled.groups:
+        day = _iso(g.date)
+        if g.is_gap and g.volume is not None and g.first_page is not None and day is not None:
+            try:
+                found = lookup(g.volume, g.first_page, day)
+            except FrdiffError as exc:
+                notes.append(f"Looking up {g.citation} failed: {exc}")
+                found = None
+            if found:
+                g = replace(
+                    g,
+                    found=tuple(
+                        (k, str(found.get(k) or ""))
+                        for k in ("document_number", "title", "html_url", "publication_date")
+                    ),
+                )
+        groups.append(g)
+    return replace(reconciled, groups=tuple(groups))

@@ -29,7 +29,7 @@ from frdiff.csl_audit import (
 from frdiff.csl_report import audit_csv, audit_html, audit_markdown
 from frdiff.errors import InputError, ParseError
 from frdiff.model import Citation, Entry, Snapshot
-from frdiff.report import md
+from frdiff.report.markdown import md
 
 EL = CSL_LISTS["EL"]
 EL_SOURCE = "Entity List (EL) - Bureau of Industry and Security"

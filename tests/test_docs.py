@@ -80,5 +80,5 @@ def test_use_it_from_python_runs_as_written(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[0].startswith("2025-05427 ") and lines[0].endswith(" changes")
     assert lines[1].endswith(" entries added") and int(lines[1].split()[0]) > 0
-    assert lines[3] == "1 1"  # format_version 1; one rule in the week
+    assert lines[3] == "2 1"  # changes.json format_version 2; one rule in the week
     assert lines[4].startswith("error: page.html: ")

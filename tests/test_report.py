@@ -18,6 +18,7 @@ import frdiff
 from frdiff import report
 from frdiff.errors import UsageError
 from frdiff.model import Diff
+from frdiff.report.markdown import md
 from frdiff.weekly import WeeklyReport
 
 try:
@@ -109,7 +110,8 @@ def test_html_is_self_contained() -> None:
             assert "src" not in attrs
     hrefs = [a["href"] for t, a in page.tags if t == "a" and a.get("href")]
     assert all(
-        h.startswith("#") or h.startswith("https://www.federalregister.gov/d/") for h in hrefs
+        h.startswith(("#", "https://www.federalregister.gov/", "https://www.ecfr.gov/on/"))
+        for h in hrefs
     )
     assert "https://www.federalregister.gov/d/2025-05427" in hrefs
     assert "http://evil.example" not in hrefs
@@ -121,9 +123,13 @@ def test_html_shows_every_added_entity_with_aliases_and_addresses() -> None:
     for cs in wr.rules:
         for c in cs.changes:
             assert c.name in visible
-            if c.entry:
-                for text in (*c.entry.aliases, *c.entry.addresses):
-                    assert text in visible
+    # Each change shows its entry as it now reads (the eCFR's, when the eCFR shows it).
+    for rc in wr.reconciled.changes:
+        if rc.entry is None:  # a removal the rule does not reprint
+            assert rc.name in visible
+            continue
+        for text in (*rc.entry.aliases, *rc.entry.addresses):
+            assert text in visible
     assert wr.diff is not None
     for e in wr.diff.added:
         assert e.name in visible
@@ -135,18 +141,20 @@ def test_html_headline_counts_match_the_summary() -> None:
     wr = weekly()
     html = report.render_html(wr)
     s = wr.summary()
+    ch = s["changes"]
 
     def count(id_: str) -> int:
-        m = re.search(rf'<dd id="{id_}">(\d+)</dd>', html)
+        m = re.search(rf'<dd id="{id_}"[^>]*>(\d+)</dd>', html)
         assert m, id_
         return int(m.group(1))
 
-    assert count("count-rules") == s["rules"] == 1
-    assert count("count-rule-added") == s["rule_changes"]["added"] == 3
-    assert count("count-rule-revised") == 1 and count("count-rule-removed") == 1
-    assert count("count-diff-added") == 3 and count("count-diff-removed") == 1
-    assert count("count-diff-modified") == 1
-    assert count("count-findings") == s["findings_total"] == 3
+    assert count("count-added") == ch["added"]
+    assert count("count-removed") == ch["removed"]
+    assert count("count-changed") == ch["modified"] + ch["renamed"] + ch["moved"]
+    assert count("count-ecfr-only") == ch["by_evidence"]["ecfr-only"]
+    assert count("count-findings") == s["findings_total"] == len(wr.all_findings())
+    # One card per reconciled change, each counted once.
+    assert html.count('class="item card') == ch["total"] == len(wr.reconciled.changes)
 
 
 def test_html_claims_mismatch_is_highlighted() -> None:
@@ -235,21 +243,20 @@ def test_json_of_an_empty_week_validates() -> None:
 
 
 def _rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
 
 
 def test_csv_round_trips_one_row_per_change() -> None:
     wr = weekly()
     text = report.render_csv(wr)
-    rows = _rows(text)
-    assert list(rows[0].keys()) == list(report.CSV_COLUMNS)
-    s = wr.summary()
-    assert wr.diff is not None
-    expected = s["rule_changes"]["total"] + sum(s["diff"][k] for k in report._DIFF_KINDS)
-    assert len(rows) == expected == 12
+    assert text.startswith("\ufeff"), "a byte-order mark, so that Excel reads UTF-8"
+    rows = _rows(text.removeprefix("\ufeff"))
+    assert list(rows[0].keys()) == list(report.WEEKLY_COLUMNS)
+    assert len(rows) == wr.summary()["changes"]["total"] == len(wr.reconciled.changes)
     # Round trip: writing what was read gives the same text.
     buf = io.StringIO(newline="")
-    w = csv.DictWriter(buf, fieldnames=report.CSV_COLUMNS, lineterminator="\r\n")
+    buf.write("\ufeff")
+    w = csv.DictWriter(buf, fieldnames=report.WEEKLY_COLUMNS, lineterminator="\r\n")
     w.writeheader()
     w.writerows(rows)
     assert buf.getvalue() == text
@@ -259,10 +266,9 @@ def test_csv_neutralises_formulas() -> None:
     rows = _rows(report.render_csv(weekly()))
     hostile = [r for r in rows if "Evil" in r["name"]]
     assert hostile and all(r["name"] == "'" + HOSTILE for r in hostile)
-    rule_row = next(r for r in hostile if r["source"] == "rule")
-    assert rule_row["addresses"] == "'@home; Taipei"
+    rule_row = next(r for r in hostile if r["rules"] == "2025-05427")
     # A list cell whose first item starts with "<" is left alone; "+Plus Alias" inside is not first.
-    assert rule_row["aliases"] == f"{HOSTILE_ALIAS} | +Plus Alias"
+    assert rule_row["aliases"].startswith(HOSTILE_ALIAS)
     for r in rows:
         for v in r.values():
             assert not v.startswith(("=", "+", "-", "@")), v
@@ -274,12 +280,14 @@ def test_csv_columns_for_pairs_and_rules() -> None:
     assert renamed["previous_name"] == "Old Name Ltd." and renamed["name"] == "New Name Ltd."
     moved = next(r for r in rows if r["change"] == "moved")
     assert moved["previous_country"] == "HONG KONG" and moved["country_code"] == "CN"
-    modified = next(r for r in rows if r["change"] == "modified")
+    modified = next(r for r in rows if r["change"] == "modified" and r["evidence"] == "ecfr-only")
     assert modified["fields_changed"] == "license_review_policy | aliases"
-    revised = next(r for r in rows if r["change"] == "revised")
-    assert revised["link"] == "https://www.federalregister.gov/d/2025-05427"
-    assert "Dept. of Atomic Energy" in revised["details"]
-    removed = next(r for r in rows if r["change"] == "removed" and r["source"] == "rule")
+    by_rule = [r for r in rows if r["rules"] == "2025-05427"]
+    assert by_rule and all(
+        r["link"] == "https://www.federalregister.gov/d/2025-05427" for r in by_rule
+    )
+    assert all(r["evidence"] in ("confirmed", "not-in-ecfr") for r in by_rule)
+    removed = next(r for r in rows if r["change"] == "removed" and r["rules"])
     assert removed["name"] == "Old Entity" and removed["country_code"] == "RU"
 
 
@@ -294,16 +302,12 @@ def test_markdown_counts_match_and_text_is_inert() -> None:
     wr = weekly()
     text = report.render_markdown(wr)
     s = wr.summary()
-    rc = s["rule_changes"]
-    assert (
-        f"Changes made by the rules: {rc['total']} ({rc['added']} added, "
-        f"{rc['revised']} revised, {rc['removed']} removed)" in text
-    )
-    assert (
-        "Snapshot diff: 3 added, 1 removed, 1 modified, 1 renamed, 1 moved (3400 unchanged)" in text
-    )
-    assert f"Findings: {s['findings_total']}" in text
-    assert not re.search(r"(?<!\\)[<>\[\]]", text.replace(_FR_MD_LINK, "")), (
+    for line in wr.headline():
+        assert md(line) in text
+    assert f"## Changes ({s['changes']['total']})" in text
+    assert f"## Findings ({s['findings_total']})" in text
+    links = re.sub(r"\[[^\]]*\]\(<https://www\.(federalregister\.gov|ecfr\.gov)/[^>]*>\)", "", text)
+    assert not re.search(r"(?<!\\)[<>\[\]]", links), (
         "every bracket from a document is backslash-escaped"
     )
     assert r"\[link\](http://evil.example)" in text
@@ -316,8 +320,8 @@ def test_markdown_counts_match_and_text_is_inert() -> None:
 
 
 def test_markdown_md_escape_keeps_words() -> None:
-    assert report.md("Huawei Co., Ltd.") == "Huawei Co., Ltd."
-    assert report.md("a|b\nc") == r"a\|b c"
+    assert md("Huawei Co., Ltd.") == "Huawei Co., Ltd."
+    assert md("a|b\nc") == r"a\|b c"
 
 
 def test_diff_markdown_and_csv() -> None:
@@ -344,7 +348,7 @@ def test_diff_markdown_and_csv() -> None:
         "renamed",
         "moved",
     ]
-    assert report.diff_csv(Diff()).strip() == ",".join(report.CSV_COLUMNS)
+    assert report.diff_csv(Diff()).strip() == "\ufeff" + ",".join(report.CSV_COLUMNS)
 
 
 def test_changeset_markdown() -> None:
@@ -356,3 +360,79 @@ def test_changeset_markdown() -> None:
     assert "**warning** `claims-mismatch`" in text
     rows = _rows(report.changeset_csv(changeset()))
     assert len(rows) == 5 and rows[0]["publication_date"] == "2025-03-28"
+
+
+# ---------------------------------------------------------------------------
+# The registry of formats, and the spreadsheet
+
+
+def test_every_command_reads_its_formats_from_the_registry() -> None:
+    from frdiff.commands.report import OUTPUTS
+    from frdiff.commands.rule import rule_command
+    from frdiff.commands.snapshot import diff_command, snapshot_command
+    from frdiff.report import FORMATS, choices
+
+    for command, kind in (
+        (rule_command, "rule"),
+        (diff_command, "diff"),
+        (snapshot_command, "snapshot"),
+    ):
+        option = next(p for p in command.params if p.name == "fmt")
+        assert list(option.type.choices) == choices(kind)  # type: ignore[attr-defined]
+    assert {
+        f.name: f.filename for f in FORMATS.values() if "weekly" in f.kinds and f.filename
+    } == OUTPUTS
+    for spec in FORMATS.values():
+        for kind in spec.kinds:
+            assert callable(getattr(spec.module, kind)), (spec.name, kind)
+
+
+def test_a_new_format_is_one_module_and_one_registry_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    # Names the package offers stay what they are whichever format modules are loaded.
+    import frdiff.report.markdown  # noqa: F401
+    from frdiff.report import FORMATS, Format, choices, md, render
+
+    assert md("a|b") == r"a\|b"
+
+    module = types.ModuleType("frdiff.report.toy")
+    module.weekly = lambda r: f"{len(r.reconciled.changes)} changes\n"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "frdiff.report.toy", module)
+    monkeypatch.setitem(FORMATS, "toy", Format("toy", "toy.txt", ("weekly",), "a toy"))
+    assert "toy" in choices("weekly")
+    wr = weekly()
+    assert render("toy", "weekly", wr) == f"{len(wr.reconciled.changes)} changes\n"
+    with pytest.raises(UsageError):
+        render("toy", "diff", diff())
+
+
+def test_xlsx_has_one_sheet_per_kind_with_header_and_filter(tmp_path: Path) -> None:
+    import openpyxl
+
+    wr = weekly()
+    path = tmp_path / "changes.xlsx"
+    path.write_bytes(report.render_xlsx(wr))
+    book = openpyxl.load_workbook(path)
+    kinds = {c.kind for c in wr.reconciled.changes}
+    from frdiff.report.common import KIND_LABELS
+
+    assert book.sheetnames == ["Summary", *(KIND_LABELS[k][:31] for k in KIND_LABELS if k in kinds)]
+    assert [r[0] for r in book["Summary"].iter_rows(values_only=True)] == wr.headline()
+    total = 0
+    for kind in kinds:
+        sheet = book[KIND_LABELS[kind][:31]]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert list(rows[0]) == list(report.WEEKLY_COLUMNS)
+        assert (
+            sheet.auto_filter.ref
+            == f"A1:{sheet.cell(1, len(report.WEEKLY_COLUMNS)).column_letter}{len(rows)}"
+        )
+        assert {r[0] for r in rows[1:]} == {kind}
+        total += len(rows) - 1
+        # Text from documents stays text (string cells), never a formula.
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                assert cell.data_type in ("s", "n") and cell.data_type != "f", cell.value
+    assert total == wr.summary()["changes"]["total"]

@@ -105,7 +105,7 @@ def test_reader_sees_the_report_and_hostile_names_as_text(page: Path, tmp_path: 
     form = root.get_element_by_id("filter")
     assert form.get("hidden") is None
     n = len(_items(root))
-    assert root.get_element_by_id("filter-count").text_content() == f"{n} of {n} entries shown"
+    assert root.get_element_by_id("filter-count").text_content() == f"{n} of {n} changes shown"
 
 
 def test_filter_from_the_fragment_hides_non_matching_rows(page: Path, tmp_path: Path) -> None:
@@ -116,6 +116,10 @@ def test_filter_from_the_fragment_hides_non_matching_rows(page: Path, tmp_path: 
     assert all("nettrix" in el.text_content().lower() for el in shown)
     assert all("nettrix" not in el.text_content().lower() for el in items if el not in shown)
     assert root.body.get("data-filtered") == "yes"
+    # The counts follow the filter: each tile counts the changes still shown.
+    for tile, kinds in (("count-added", {"added"}), ("count-removed", {"removed"})):
+        n = sum(1 for el in shown if el.get("data-kind") in kinds)
+        assert root.get_element_by_id(tile).text_content() == str(n)
 
 
 def test_filter_by_country_code(page: Path, tmp_path: Path) -> None:
@@ -125,7 +129,7 @@ def test_filter_by_country_code(page: Path, tmp_path: Path) -> None:
     assert {el.get("data-country") for el in shown} == {TW}
     assert len(shown) == 2  # one added by the rule, one in the diff
     count = root.get_element_by_id("filter-count").text_content()
-    assert count == f"2 of {len(items)} entries shown"
+    assert count == f"2 of {len(items)} changes shown"
 
 
 def test_policy_blocks_a_script_it_does_not_name(page: Path, tmp_path: Path) -> None:
@@ -154,3 +158,67 @@ def test_screenshot_is_a_png(page: Path, tmp_path: Path) -> None:
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(keep) / "report.png")
+
+
+# ---------------------------------------------------------------------------
+# Layout: a phone (390 px) and a desktop (1280 px), on the demo week, measured
+# through the DevTools protocol (tests/cdp.py) at an emulated viewport
+
+ROOT = Path(__file__).resolve().parent.parent
+_MEASURE = """JSON.stringify({
+  scrollWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
+  viewportWidth: window.innerWidth,
+  viewportHeight: window.innerHeight,
+  headlineBottom: document.querySelector("ul.headline").getBoundingClientRect().bottom,
+  firstChangeTop: document.querySelector(".card").getBoundingClientRect().top,
+  filterShown: !document.getElementById("filter").hidden
+})"""
+
+
+@pytest.fixture(scope="module")
+def demo_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from frdiff.archive import Archive
+    from frdiff.weekly import build_weekly, parse_week
+
+    with Archive.open(fixtures_dir=ROOT / "fixtures") as archive:
+        wr = build_weekly(archive, *parse_week("2025-W13"), week="2025-W13")
+    path = tmp_path_factory.mktemp("demo") / "report.html"
+    path.write_text(report.render_html(wr), encoding="utf-8")
+    return path
+
+
+def _layout(tmp_path: Path, page: Path, width: int, height: int, name: str) -> dict:
+    import json
+
+    from cdp import Browser
+
+    browser = Browser(_chromium(), FLAGS, tmp_path / "profile")
+    try:
+        browser.open(page.as_uri(), width, height, mobile=width < 600)
+        measured = json.loads(browser.evaluate(_MEASURE))
+        shot = tmp_path / name
+        data = browser.screenshot(shot)
+    finally:
+        browser.close()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (width, height)
+    keep = Path(os.environ.get("FRDIFF_SCREENSHOT_DIR") or ROOT / "out" / "screenshots")
+    keep.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, keep / name)
+    return measured
+
+
+def test_phone_width_has_no_horizontal_page_scroll(demo_page: Path, tmp_path: Path) -> None:
+    m = _layout(tmp_path, demo_page, 390, 844, "report-390.png")
+    assert m["viewportWidth"] == 390 and m["filterShown"], m
+    assert m["scrollWidth"] <= m["viewportWidth"], m
+
+
+def test_desktop_shows_headline_and_first_change_on_the_first_screen(
+    demo_page: Path, tmp_path: Path
+) -> None:
+    m = _layout(tmp_path, demo_page, 1280, 800, "report-1280.png")
+    assert m["viewportWidth"] == 1280
+    assert m["scrollWidth"] <= m["viewportWidth"], m
+    assert 0 < m["headlineBottom"] <= m["viewportHeight"], m
+    assert 0 < m["firstChangeTop"] < m["viewportHeight"], m

@@ -138,3 +138,24 @@ def test_endless_input_is_cut_at_the_size_bound() -> None:
     result = CliRunner().invoke(main, ["rule", "/dev/zero"])
     assert result.exit_code == 1
     assert "limit" in result.output and "/dev/zero" in result.output
+
+
+def test_metadata_of_another_document_is_an_error_and_nothing_is_stamped() -> None:
+    from frdiff.cli import main as cli_main
+
+    fr = Path(__file__).resolve().parent.parent / "fixtures" / "fr"
+    result = CliRunner().invoke(
+        cli_main,
+        ["rule", str(fr / "2025-05427.xml"), "--meta", str(fr / "2025-00480.meta.json")],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1
+    assert "metadata of document 2025-00480, but the rule is 2025-05427" in result.output
+    assert "nothing was stamped" in result.output and "Traceback" not in result.output
+    for number in ("2025-05427", "2025-00704"):
+        ok = CliRunner().invoke(
+            cli_main,
+            ["rule", str(fr / f"{number}.xml"), "--meta", str(fr / f"{number}.meta.json")],
+            catch_exceptions=False,
+        )
+        assert ok.exit_code == 0, ok.output

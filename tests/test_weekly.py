@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -104,15 +105,15 @@ def test_w13_diff_is_the_snapshot_diff(w13: WeeklyReport) -> None:
     expected = diff_snapshots(_snapshot("2025-03-24"), _snapshot("2025-03-31"))
     assert w13.diff is not None
     assert w13.diff.summary() == expected.summary()
-    s = w13.summary()
-    assert s["diff"]["added"] == len(w13.diff.added) == len(expected.added)
-    # Every entry a rule of the week adds is among the snapshot additions.
-    added = {(e.country, clean(e.name).casefold()) for e in w13.diff.added}
-    for cs in w13.rules:
-        for c in cs.changes:
-            assert (c.country, clean(c.name).casefold()) in added or any(
-                clean(c.name).casefold() in name for _, name in added
-            ), c.name
+    # Every change of the diff is in the reconciled list exactly once, and so is every
+    # change a rule makes.
+    ch = w13.summary()["changes"]
+    for kind in ("added", "removed", "modified", "renamed", "moved"):
+        assert ch[kind] >= len(getattr(expected, kind))
+    confirmed = [c for c in w13.reconciled.changes if c.evidence == "confirmed"]
+    named = {clean(c.name).casefold() for cs in w13.rules for c in cs.changes}
+    assert {clean(c.name).casefold() for c in confirmed} <= named
+    assert ch["total"] == expected.summary()["total"] + ch["by_evidence"]["not-in-ecfr"]
 
 
 def test_w13_summary_counts_match_the_data(w13: WeeklyReport) -> None:
@@ -122,63 +123,164 @@ def test_w13_summary_counts_match_the_data(w13: WeeklyReport) -> None:
     assert s["rules"] == len(truth)
     assert s["rule_changes"]["added"] == n_add
     assert s["rule_changes"]["total"] == sum(len(r["changes"]) for r in truth)
-    assert s["findings_total"] == (
-        len(w13.findings)
-        + sum(len(cs.findings) for cs in w13.rules)
-        + (len(w13.diff.findings) if w13.diff else 0)
-    )
-    per_country = {c: v["rule_added"] for c, v in s["by_country"].items() if v["rule_added"]}
-    truth_country: dict[str, int] = {}
+    assert s["findings_total"] == len(w13.all_findings()) == len(w13.to_dict()["findings"])
+    # Each of the rules' changes is counted once: seen in the eCFR, or not (yet).
+    by_rule = {r["document_number"]: r for r in s["by_rule"]}
     for r in truth:
-        for c in r["changes"]:
-            truth_country[c["country"]] = truth_country.get(c["country"], 0) + 1
-    assert per_country == truth_country
+        assert by_rule[r["document_number"]]["changes"] == len(r["changes"])
+    ev = s["changes"]["by_evidence"]
+    assert ev["confirmed"] + ev["not-in-ecfr"] == s["rule_changes"]["total"]
+    per_country = {c: sum(v.values()) for c, v in s["by_country"].items()}
+    assert sum(per_country.values()) == s["changes"]["total"]
 
 
-def test_w13_html_shows_every_added_entity_as_in_the_rule(w13: WeeklyReport) -> None:
-    root = lxml_html.fromstring(report.render_html(w13))
-    rules = root.get_element_by_id("rules")
-    rows = rules.xpath('.//tr[contains(@class, "item")]')
-    row_text = [" ".join(r.text_content().split()) for r in rows]
+def test_w13_headline_names_the_rule_and_the_unread_one(w13: WeeklyReport) -> None:
+    """The demo's headline: the rule's additions and the eCFR entries citing a rule not read."""
+    lines = w13.headline()
     truth = _rules_of_week(*W13)
     for r in truth:
-        for c in r["changes"]:
-            matching = [t for t in row_text if clean(c["name"]) in t]
-            assert matching, c["name"]
-            for text in (*c["aliases"], *c["addresses"]):
-                assert any(clean(text) in t for t in matching), (c["name"], text)
-    link = rules.xpath('.//a[@href="https://www.federalregister.gov/d/2025-05427"]')
-    assert link and link[0].text_content() == "2025-05427"
-    counts = {
+        adds = sum(1 for c in r["changes"] if c["action"] == "add")
+        assert any(
+            line.startswith(f"Rule {r['document_number']} ") and f"{adds} added" in line
+            for line in lines
+        ), lines
+    gaps = [g for g in w13.reconciled.groups if g.is_gap]
+    assert gaps, "the eCFR cites pages of the window no rule of the store holds"
+    # The entries the unread rule added: eCFR additions that no rule of the week names,
+    # citing pages of the week's issue up to the first page of the rule read (documents
+    # share the page where one ends and the next begins); computed from the copies.
+    rule = w13.rules[0].rule
+    assert rule.start_page is not None
+    named = {clean(c.name).casefold() for cs in w13.rules for c in cs.changes}
+    # (A name may be listed twice under one country: count the entries per name.)
+    room = Counter((e.country, e.name) for e in _snapshot("2025-03-24").entries)
+    new = []
+    for e in _snapshot("2025-03-31").entries:
+        if room[(e.country, e.name)] > 0:
+            room[(e.country, e.name)] -= 1
+        else:
+            new.append(e)
+    unread = [
+        e
+        for e in new
+        if clean(e.name).casefold() not in named
+        and e.citations
+        and e.citations[-1].volume == rule.volume
+        and e.citations[-1].page is not None
+        and e.citations[-1].page <= rule.start_page
+    ]
+    gap = gaps[0]
+    assert dict(gap.kinds)["added"] == len(unread) > 0
+    assert gap.first_page == min(e.citations[-1].page for e in unread)
+    shares = any(e.citations[-1].page == rule.start_page for e in unread)
+    assert gap.last_page == rule.start_page - (0 if shares else 1)
+    assert gap.date == rule.publication_date
+    assert any(
+        line.startswith("Unread rule: ")
+        and f"{len(unread)} added" in line
+        and f"cite {gap.citation} ({rule.publication_date})" in line
+        and "no rule with those pages is in the store" in line
+        for line in lines
+    ), lines
+
+
+def _counts_json(data: dict) -> Counter:
+    return Counter((c["kind"], c["evidence"]) for c in data["changes"])
+
+
+def _counts_csv(text: str) -> Counter:
+    assert text.startswith("\ufeff")
+    rows = csv.DictReader(io.StringIO(text[1:], newline=""))
+    return Counter((r["change"], r["evidence"]) for r in rows)
+
+
+def _counts_html(text: str) -> tuple[Counter, dict[str, int]]:
+    root = lxml_html.fromstring(text)
+    items = root.xpath('//*[contains(concat(" ", @class, " "), " item ")]')
+    tiles = {
         dd.get("id"): int(dd.text_content())
         for dd in root.xpath('//dd[starts-with(@id, "count-")]')
     }
-    s = w13.summary()
-    assert counts["count-rule-added"] == s["rule_changes"]["added"]
-    assert counts["count-diff-added"] == s["diff"]["added"]
-    assert counts["count-diff-modified"] == s["diff"]["modified"]
-    assert counts["count-findings"] == s["findings_total"]
-    diff_section = root.get_element_by_id("diff")
-    assert (
-        len(diff_section.xpath('.//tr[contains(@class, "item")]'))
-        == s["diff"]["added"] + s["diff"]["removed"]
-    )
+    return Counter((i.get("data-kind"), i.get("data-evidence")) for i in items), tiles
 
 
-def test_w13_markdown_json_csv_agree(w13: WeeklyReport) -> None:
+_MD_HEAD = re.compile(
+    r"(\d+) change\(s\) to the list: (\d+) added, (\d+) removed, (\d+) changed "
+    r"\((\d+) by a rule and in the eCFR, (\d+) by a rule not yet in the eCFR, (\d+) in the "
+    r"eCFR only"
+)
+
+
+def _counts_md(text: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Counts read back from Markdown: the headline's, and the items under each section."""
+    m = _MD_HEAD.search(text)
+    assert m, text[:400]
+    n = [int(x) for x in m.groups()]
+    head = dict(zip(("total", "added", "removed", "changed", "confirmed", "not-in-ecfr",
+                     "ecfr-only"), n, strict=True))  # fmt: skip
+    sections: dict[str, int] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            current = None
+        h = re.match(
+            r"### (Added|Removed|Changed|Renamed|Moved to another country) \((\d+)\)", line
+        )
+        if h:
+            current = h.group(1)
+            sections[current] = 0
+            sections[current + " (stated)"] = int(h.group(2))
+        elif current and line.startswith("- "):
+            sections[current] += 1
+    return head, sections
+
+
+def test_w13_four_outputs_agree_on_every_count(w13: WeeklyReport) -> None:
+    """HTML, Markdown, JSON and CSV: counts read back from each output are the same."""
     s = w13.summary()
-    md = report.render_markdown(w13)
-    assert f"- Rules published: {s['rules']}" in md
-    assert f"({s['rule_changes']['added']} added," in md
-    assert f"Snapshot diff: {s['diff']['added']} added, {s['diff']['removed']} removed" in md
     data = json.loads(json.dumps(w13.to_dict()))
     jsonschema.validate(data, SCHEMA)
     assert data["summary"] == s
-    rows = list(csv.DictReader(io.StringIO(report.render_csv(w13), newline="")))
-    assert len(rows) == s["rule_changes"]["total"] + s["diff"]["total"]
-    rule_rows = [r for r in rows if r["source"] == "rule"]
-    truth = {clean(c["name"]) for r in _rules_of_week(*W13) for c in r["changes"]}
-    assert {clean(r["name"]) for r in rule_rows} == truth
+    from_json = _counts_json(data)
+    from_csv = _counts_csv(report.render_csv(w13))
+    from_html, tiles = _counts_html(report.render_html(w13))
+    head, sections = _counts_md(report.render_markdown(w13))
+    assert from_json == from_csv == from_html
+    by_kind = Counter()
+    by_evidence = Counter()
+    for (kind, evidence), n in from_json.items():
+        by_kind[kind] += n
+        by_evidence[evidence] += n
+    changed = by_kind["modified"] + by_kind["renamed"] + by_kind["moved"]
+    assert head["total"] == sum(by_kind.values()) == s["changes"]["total"]
+    assert head["added"] == by_kind["added"] == tiles["count-added"] == s["changes"]["added"]
+    assert head["removed"] == by_kind["removed"] == tiles["count-removed"]
+    assert head["changed"] == changed == tiles["count-changed"]
+    for ev in ("confirmed", "not-in-ecfr", "ecfr-only"):
+        assert head[ev] == by_evidence[ev] == s["changes"]["by_evidence"][ev]
+    assert tiles["count-ecfr-only"] == by_evidence["ecfr-only"]
+    assert tiles["count-findings"] == s["findings_total"] == len(data["findings"])
+    for label, kind in (("Added", "added"), ("Removed", "removed"), ("Changed", "modified")):
+        if by_kind[kind]:
+            assert sections[label] == sections[label + " (stated)"] == by_kind[kind]
+    # Nothing counted twice: the rules' changes are not listed again beside the diff's.
+    assert sum(from_json.values()) == len(w13.reconciled.changes)
+
+
+def test_w13_html_links_rules_citations_and_copies(w13: WeeklyReport) -> None:
+    root = lxml_html.fromstring(report.render_html(w13))
+    hrefs = [a.get("href") for a in root.xpath("//a[@href]")]
+    assert "https://www.federalregister.gov/d/2025-05427" in hrefs
+    assert any(
+        re.fullmatch(r"https://www\.federalregister\.gov/citation/90-FR-\d+", h) for h in hrefs
+    )
+    assert any(h.startswith("https://www.ecfr.gov/on/2025-03-31/") for h in hrefs)
+    # The unread rule's entries are folded into one group naming the gap.
+    gap = root.xpath('//details[contains(@class, "gap")]/summary')
+    assert gap and "no rule with those pages is in the store" in gap[0].text_content()
+    # Findings: one block per code, the rest folded.
+    codes = root.xpath('//section[@id="findings"]//div[@class="finding"]//h3/code')
+    assert len(codes) == len(set(c.text for c in codes)) == len(w13.summary()["findings_by_code"])
 
 
 def test_projection_when_no_copy_after(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -191,7 +293,8 @@ def test_projection_when_no_copy_after(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(wr.diff.added) == wr.summary()["rule_changes"]["added"]
     assert any("projected" in n for n in wr.notes)
     jsonschema.validate(wr.to_dict(), SCHEMA)
-    assert "Projected list" in report.render_html(wr)
+    assert {c.evidence for c in wr.reconciled.changes} == {"projected"}
+    assert "by a rule (projected)" in report.render_html(wr)
 
 
 def test_rules_only_when_no_copy_before(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,7 +304,8 @@ def test_rules_only_when_no_copy_before(monkeypatch: pytest.MonkeyPatch) -> None
     assert wr.basis == "none" and wr.diff is None and wr.has_changes
     assert wr.summary()["rule_changes"]["added"] == 12
     jsonschema.validate(wr.to_dict(), SCHEMA)
-    assert "Snapshot diff: not available" in report.render_markdown(wr)
+    assert {c.evidence for c in wr.reconciled.changes} == {"not-in-ecfr"}
+    assert "No eCFR copy of the list" in report.render_markdown(wr)
 
 
 def test_reversed_window_is_a_usage_error() -> None:
@@ -233,9 +337,9 @@ def test_cli_weekly_writes_all_files(tmp_path: Path) -> None:
     ]
     data = json.loads((tmp_path / "changes.json").read_text())
     jsonschema.validate(data, SCHEMA)
-    assert "rules: 1 (2025-05427); 12 added" in result.output
-    m = re.search(r"snapshot diff 2025-03-24 -> 2025-03-31: (\d+) added", result.output)
-    assert m and int(m.group(1)) == data["summary"]["diff"]["added"]
+    for line in data["headline"]:
+        assert line in result.output
+    assert "Rule 2025-05427 " in result.output
     assert not list(tmp_path.glob(".*.tmp"))
 
 
@@ -246,7 +350,9 @@ def test_cli_exit_code_flag(tmp_path: Path) -> None:
         tmp_path / "b", "--since", "2025-04-07", "--until", "2025-04-13", "--exit-code"
     )
     assert result.exit_code == 0, result.output
-    assert "rules: 0 (none)" in result.output
+    # The fixtures are not a search: no rule found is not "none was published".
+    assert "No rule found in what was searched." in result.output
+    assert "was published" not in result.output
 
 
 def test_cli_format_subset_and_bad_arguments(tmp_path: Path) -> None:
@@ -257,3 +363,29 @@ def test_cli_format_subset_and_bad_arguments(tmp_path: Path) -> None:
     assert _weekly(tmp_path, "--week", "2025-W99").exit_code == 1
     assert _weekly(tmp_path, "--week", "2025-W13", "--since", "2025-03-24").exit_code == 1
     assert _weekly(tmp_path, "--since", "2025-03-24").exit_code == 1
+
+
+def test_a_window_in_the_future_is_an_error(tmp_path: Path) -> None:
+    result = _weekly(tmp_path, "--week", "2030-W10")
+    assert result.exit_code == 1
+    assert "in the future" in result.output and "Traceback" not in result.output
+    assert not tmp_path.exists() or not list(tmp_path.iterdir())
+
+
+def test_coverage_says_what_was_searched() -> None:
+    from types import SimpleNamespace
+
+    from frdiff.weekly import coverage_of
+
+    online = SimpleNamespace(online=True, fixtures=None)
+    done = coverage_of(online, date(2025, 3, 24), date(2025, 3, 30), (), date(2025, 4, 2))  # type: ignore[arg-type]
+    assert done.complete and done.none_found == "No Entity List rule was published in the window."
+    assert "2025-03-24 to 2025-03-30" in done.statement
+    # A window still running was not searched to its end: nothing is stated as a fact.
+    running = coverage_of(online, date(2025, 3, 24), date(2025, 3, 30), (), date(2025, 3, 27))  # type: ignore[arg-type]
+    assert not running.complete and running.searched_until == "2025-03-27"
+    assert running.none_found == "No rule found in what was searched."
+    with Archive.open(fixtures_dir=FIXTURES) as archive:
+        held = coverage_of(archive, date(2025, 4, 7), date(2025, 4, 13), ("2025-03-31 (before)",))
+    assert not held.complete and "not a search of the Federal Register" in held.statement
+    assert "eCFR copies used: 2025-03-31 (before)." in held.statement

@@ -23,13 +23,19 @@ def dump_json(data: Any) -> str:
     return msgspec.json.format(msgspec.json.encode(data), indent=2).decode() + "\n"
 
 
-def emit(text: str, output: str | os.PathLike[str] | None = None) -> None:
-    """Write ``text`` to ``output`` (atomically) or to standard output.
+def emit(text: str | bytes, output: str | os.PathLike[str] | None = None) -> None:
+    """Write ``text`` (or bytes, for a binary format) to ``output`` (atomically) or to
+    standard output.
 
     (os.path rather than pathlib here and in the other modules ``frdiff diff``
     loads: importing pathlib would cost that command a twentieth of its time.)
     """
     if output is None:
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+            return
         sys.stdout.write(text)
         sys.stdout.flush()
         return

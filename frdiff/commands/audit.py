@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from frdiff.commands._common import dump_json, emit, open_archive, output_option, source_options
+from frdiff.commands._common import emit, open_archive, output_option, source_options
+from frdiff.report import choices
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -36,7 +37,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "md", "csv", "html"]),
+    type=click.Choice(choices("csl_audit")),
     default="md",
     show_default=True,
 )
@@ -69,14 +70,7 @@ def audit_csl_command(
         with open_archive(sources) as archive:
             as_day = as_of.date() if as_of else None
             audit = audit_csl(csl_file, archive=archive, as_of=as_day, csl_date=day)
-    if fmt == "json":
-        emit(dump_json(audit.to_dict()), output)
-        return
-    from frdiff import csl_report
+    from frdiff.report import render
 
-    render = {
-        "md": csl_report.audit_markdown,
-        "csv": csl_report.audit_csv,
-        "html": csl_report.audit_html,
-    }
-    emit(render[fmt](audit), output)
+    text = render(fmt, "csl_audit", audit)
+    emit(text if isinstance(text, str) else text.decode("utf-8"), output)

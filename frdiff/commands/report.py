@@ -8,15 +8,15 @@ from typing import Any
 
 import click
 
-from frdiff.commands._common import dump_json, emit, open_archive, source_options
+from frdiff.commands._common import emit, open_archive, source_options
+from frdiff.report import FORMATS, choices
 
-#: --format name -> file written into --out.
+#: --format name -> file written into --out (from the report registry).
 OUTPUTS = {
-    "html": "report.html",
-    "md": "report.md",
-    "json": "changes.json",
-    "csv": "changes.csv",
+    f.name: f.filename for f in FORMATS.values() if "weekly" in f.kinds and f.filename is not None
 }
+#: What ``frdiff weekly`` writes when --format is not given.
+DEFAULT_FORMATS = "html,md,json,csv"
 #: Exit status of ``frdiff weekly --exit-code`` when the window holds changes.
 CHANGES_FOUND = 3
 
@@ -47,28 +47,10 @@ def _window(
 
 
 def _summary_lines(report: Any, written: list[Path]) -> list[str]:
-    s = report.summary()
-    rc = s["rule_changes"]
-    week = f" {report.week}" if report.week else ""
-    lines = [f"Entity List changes,{week} {report.since} to {report.until}"]
-    rules = ", ".join(cs.rule.document_number for cs in report.rules) or "none"
-    lines.append(
-        f"  rules: {s['rules']} ({rules}); {rc['added']} added, {rc['revised']} revised, "
-        f"{rc['removed']} removed"
-    )
-    if s["diff"] is not None:
-        d = s["diff"]
-        what = "projected diff" if report.basis == "projected" else "snapshot diff"
-        lines.append(
-            f"  {what} {report.before.date} -> {report.after.date}: {d['added']} added, "
-            f"{d['removed']} removed, {d['modified']} modified, {d['renamed']} renamed, "
-            f"{d['moved']} moved"
-        )
-    else:
-        lines.append("  snapshot diff: not available")
-    by_sev = ", ".join(f"{n} {sev}" for sev, n in s["findings"].items())
-    lines.append(f"  findings: {s['findings_total']}" + (f" ({by_sev})" if by_sev else ""))
-    lines += [f"  note: {n}" for n in report.notes]
+    """What ``frdiff weekly`` prints: the text format's headline and notes, the files written."""
+    from frdiff.report.text import weekly
+
+    lines = weekly(report).splitlines()
     if written:
         lines.append(f"  wrote: {', '.join(str(p) for p in written)}")
     return lines
@@ -87,10 +69,11 @@ def _summary_lines(report: Any, written: list[Path]) -> list[str]:
 @click.option(
     "--format",
     "fmt",
-    default="html,md,json,csv",
+    default=DEFAULT_FORMATS,
     show_default=True,
-    help="Which files to write: html (report.html), md (report.md), json (changes.json), "
-    "csv (changes.csv).",
+    help="Which files to write, comma-separated: "
+    + ", ".join(f"{name} ({filename})" for name, filename in OUTPUTS.items())
+    + ".",
 )
 @click.option(
     "--exit-code",
@@ -115,7 +98,7 @@ def weekly_command(
     report.md, changes.json and changes.csv into --out.  Exit status 0 whether
     or not anything changed (see --exit-code).
     """
-    from frdiff import report as render
+    from frdiff.report import render
     from frdiff.weekly import build_weekly
 
     formats = _formats(fmt)
@@ -123,16 +106,10 @@ def weekly_command(
     out = out or Path("out") / (label or f"{start}_{end}")
     with open_archive(sources) as archive:
         result = build_weekly(archive, start, end, week=label)
-    renderers = {
-        "html": render.render_html,
-        "md": render.render_markdown,
-        "json": lambda r: dump_json(r.to_dict()),
-        "csv": render.render_csv,
-    }
     written = []
     for name in formats:
         path = out / OUTPUTS[name]
-        emit(renderers[name](result), path)
+        emit(render(name, "weekly", result), path)
         written.append(path)
     click.echo("\n".join(_summary_lines(result, written)))
     if exit_code and result.has_changes:
@@ -155,7 +132,7 @@ def weekly_command(
 )
 @source_options(fixtures=True)
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format", "fmt", type=click.Choice(choices("history")), default="text", show_default=True
 )
 def history_command(
     name: str,
@@ -183,26 +160,13 @@ def history_command(
             until=_day(until),
             min_score=min_score,
         )
-    if fmt == "json":
-        emit(dump_json(result.to_dict()))
-        return
-    click.echo("\n".join(history_lines(result)))
+    from frdiff.report import render
+
+    emit(render(fmt, "history", result))
 
 
 def history_lines(result: Any) -> list[str]:
     """A history as the lines ``frdiff history`` prints."""
-    from frdiff.report import field_change_text
+    from frdiff.report.text import history
 
-    lines = [
-        f"{len(result.matches)} match(es) for {result.query!r}"
-        + (f" under {result.country}" if result.country else "")
-        + f" in {len(result.rules)} rule(s) and {len(result.snapshots)} snapshot(s)"
-    ]
-    for m in result.matches:
-        matched = "" if m.matched_on == m.name else f", matched on alias {m.matched_on!r}"
-        lines += ["", f"{m.name} ({m.country}) score {m.score:.0f}{matched}"]
-        for e in m.events:
-            lines.append(f"  {e.date or '?':10}  {e.kind:9} {e.source}")
-            lines += [f"{'':14}{field_change_text(c)}" for c in e.changes]
-    lines += [f"note: {n}" for n in result.notes]
-    return lines
+    return history(result).splitlines()

@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from frdiff.commands._common import dump_json, emit, output_option
+from frdiff.commands._common import emit, output_option
+from frdiff.errors import ParseError
+from frdiff.report import choices
+
+
+def _check_meta_is_of(data: bytes, meta: dict[str, Any], where: str) -> None:
+    """Refuse metadata of another document: it would stamp every entry with its citation."""
+    from frdiff.ids import FR_DOC_LINE
+
+    number = str(meta.get("document_number") or "").strip()
+    if not number:
+        raise ParseError("metadata names no document_number", where=where)
+    # The rule's XML names its own document number in its FRDOC line ("[FR Doc. 2025-05427
+    # Filed ..."), sometimes with an en dash.
+    text = data.decode("utf-8", "replace").translate({c: "-" for c in range(0x2010, 0x2014)})
+    numbers = {m.group("num").upper() for m in FR_DOC_LINE.finditer(text)}
+    if numbers and number.upper() not in numbers:
+        raise ParseError(
+            f"metadata of document {number}, but the rule is {', '.join(sorted(numbers))}; "
+            "nothing was stamped",
+            where=where,
+        )
 
 
 @click.command("rule")
@@ -17,7 +39,9 @@ from frdiff.commands._common import dump_json, emit, output_option
     help="Federal Register API metadata (documents/NUMBER.json) to complete the rule's "
     "identity: publication date, citation, pages.",
 )
-@click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(choices("rule")), default="md", show_default=True
+)
 @output_option
 def rule_command(path: Path, meta: Path | None, fmt: str, output: str | None) -> None:
     """Read a BIS rule's Federal Register XML and print what it does to the Entity List.
@@ -29,12 +53,12 @@ def rule_command(path: Path, meta: Path | None, fmt: str, output: str | None) ->
     """
     from frdiff.files import read_document, read_rule_meta
     from frdiff.parse.rule import parse_rule
+    from frdiff.report import render
 
+    data = read_document(path)
     rule_meta = read_rule_meta(meta) if meta is not None else None
-    changeset = parse_rule(read_document(path), source=path.name, meta=rule_meta)
-    if fmt == "json":
-        emit(dump_json(changeset.to_dict()), output)
-    else:
-        from frdiff.report import changeset_markdown
+    if rule_meta is not None and meta is not None:
+        _check_meta_is_of(data, rule_meta, str(meta))
+    changeset = parse_rule(data, source=path.name, meta=rule_meta)
 
-        emit(changeset_markdown(changeset), output)
+    emit(render(fmt, "rule", changeset), output)

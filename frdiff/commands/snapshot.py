@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
 
 import click
 
@@ -11,6 +10,7 @@ from frdiff.cache import SnapshotLoader, diff_files, load_snapshot
 from frdiff.commands._common import dump_json, emit, output_option
 from frdiff.files import read_document
 from frdiff.model import Snapshot
+from frdiff.report import choices
 
 _path_arg = click.Path(dir_okay=False, allow_dash=True)
 no_cache_option = click.option(
@@ -22,30 +22,18 @@ no_cache_option = click.option(
 
 
 def snapshot_markdown(snap: Snapshot) -> str:
-    """A short readable summary of a snapshot: counts by country and findings."""
-    by_country = Counter(e.country for e in snap.entries)
-    lines = [
-        f"# Entity List snapshot {snap.date or ''}".rstrip(),
-        "",
-        f"Source: {snap.source or '-'}; {len(snap.entries)} entries from {snap.rows} table rows "
-        f"under {len(by_country)} countries.",
-        "",
-        "| Country | Entries |",
-        "|---|---:|",
-        *(f"| {c} | {n} |" for c, n in sorted(by_country.items())),
-        "",
-    ]
-    if snap.findings:
-        lines += ["## Findings", ""]
-        lines += [f"- **{f.severity}** `{f.code}` {f.where}: {f.message}" for f in snap.findings]
-        lines.append("")
-    return "\n".join(lines)
+    """A short readable summary of a snapshot (see :func:`frdiff.report.markdown.snapshot`)."""
+    from frdiff.report.markdown import snapshot
+
+    return snapshot(snap)
 
 
 @click.command("snapshot", short_help="Read an eCFR copy of the Entity List as entries.")
 @click.argument("path", type=_path_arg)
 @click.option("--date", help="The snapshot's date (YYYY-MM-DD) when the document does not say.")
-@click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(choices("snapshot")), default="md", show_default=True
+)
 @output_option
 @no_cache_option
 def snapshot_command(
@@ -57,14 +45,16 @@ def snapshot_command(
     ("-" for standard input).  Every table row becomes an entry or a finding.
     """
     snap = load_snapshot(path, date, cache=not no_cache)
-    emit(dump_json(snap.to_dict()) if fmt == "json" else snapshot_markdown(snap), output)
+    from frdiff.report import render
+
+    emit(render(fmt, "snapshot", snap), output)
 
 
 @click.command("diff")
 @click.argument("old", type=_path_arg)
 @click.argument("new", type=_path_arg)
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "md", "csv"]), default="md", show_default=True
+    "--format", "fmt", type=click.Choice(choices("diff")), default="md", show_default=True
 )
 @output_option
 @no_cache_option
@@ -77,12 +67,9 @@ def diff_command(old: str, new: str, fmt: str, output: str | None, no_cache: boo
     and row order are never a change.
     """
     d = diff_files(old, new, cache=not no_cache)
-    if fmt == "json":
-        emit(dump_json(d.to_dict()), output)
-    else:
-        from frdiff.report import diff_csv, diff_markdown
+    from frdiff.report import render
 
-        emit(diff_markdown(d) if fmt == "md" else diff_csv(d), output)
+    emit(render(fmt, "diff", d), output)
 
 
 @click.command("apply")

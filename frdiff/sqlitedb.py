@@ -1,0 +1,67 @@
+"""SQLite as frdiff's state files use it: WAL, a busy timeout, a versioned schema.
+
+The store's index (:mod:`frdiff.store`) and the watch state (:mod:`frdiff.ledger`)
+are shared by concurrent frdiff processes.  :func:`open_db` opens one in
+autocommit mode (transactions are explicit), in WAL mode with a 60-second busy
+timeout, and creates its schema when the file is new; a file written by a newer
+frdiff (a higher ``user_version``) is refused.  :func:`write` is one ``BEGIN
+IMMEDIATE`` transaction: holding it serialises writers across processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from frdiff.errors import StoreError
+
+
+def open_db(
+    path: Path,
+    schema: str,
+    version: int,
+    *,
+    what: str,
+    synchronous: str = "NORMAL",
+) -> sqlite3.Connection:
+    """The database at ``path`` with ``schema`` (statements separated by ";") at ``version``.
+
+    ``what`` names it in errors ("index", "watch state").
+    """
+    try:
+        db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        db.execute("PRAGMA busy_timeout = 60000")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute(f"PRAGMA synchronous = {synchronous}")
+        db.execute("PRAGMA foreign_keys = ON")
+        found = db.execute("PRAGMA user_version").fetchone()[0]
+        if found > version:
+            raise StoreError(
+                f"{what} schema {found} is newer than this frdiff ({version})", where=str(path)
+            )
+        if found < version:
+            with write(db, what=what, where=str(path)):
+                for statement in schema.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {version}")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open the {what}: {exc}", where=str(path)) from None
+    return db
+
+
+@contextlib.contextmanager
+def write(db: sqlite3.Connection, *, what: str, where: str) -> Iterator[sqlite3.Connection]:
+    """A write transaction (``BEGIN IMMEDIATE``), committed at the end, rolled back on error."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"{what} is busy or unusable: {exc}", where=where) from None
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
