@@ -159,6 +159,11 @@ def weekly_command(
 )
 @click.option("--until", type=_DATE, help="... up to this date (default today).")
 @click.option(
+    "--as-of",
+    type=_DATE,
+    help="Answer for this day: was the entity listed then? (the same as --until).",
+)
+@click.option(
     "--min-score",
     type=click.FloatRange(0, 100),
     default=85.0,
@@ -174,6 +179,7 @@ def history_command(
     country: str | None,
     since: datetime | None,
     until: datetime | None,
+    as_of: datetime | None,
     min_score: float,
     fmt: str,
     **sources: Any,
@@ -181,10 +187,20 @@ def history_command(
     """The timeline of one entity: the rules that added, revised or removed it, and
     when it appeared, changed or left in the stored eCFR copies of the list.
 
-    NAME is matched fuzzily against names and aliases; every match is listed with
-    its score and the text it matched.
+    NAME is matched against names and aliases as `frdiff screen` matches
+    (case, punctuation, legal forms, script, word order and typos set aside);
+    exact matches come first.  For each entry: listed since (its first citation
+    and date, and the rule's effective date when the store has the rule), every
+    later rule that changed it, and whether it is still listed in the latest copy
+    read, or which rule removed it.
     """
-    from frdiff.history import build_history
+    from frdiff.history import MAX_QUERY, build_history
+
+    if len(name) > MAX_QUERY:
+        raise click.BadParameter(f"over {MAX_QUERY} characters", param_hint="NAME")
+    if as_of is not None and until is not None:
+        raise click.UsageError("give --as-of or --until, not both")
+    until = until or as_of
 
     with open_archive(sources) as archive:
         result = build_history(
@@ -209,12 +225,43 @@ def history_lines(result: Any) -> list[str]:
         f"{len(result.matches)} match(es) for {result.query!r}"
         + (f" under {result.country}" if result.country else "")
         + f" in {len(result.rules)} rule(s) and {len(result.snapshots)} snapshot(s)"
+        + (f", as of {result.as_of}" if result.as_of else "")
     ]
     for m in result.matches:
         matched = "" if m.matched_on == m.name else f", matched on alias {m.matched_on!r}"
-        lines += ["", f"{m.name} ({m.country}) score {m.score:.0f}{matched}"]
+        exact = " (exact)" if m.exact else ""
+        lines += ["", f"{m.name} ({m.country}) score {m.score:.0f}{exact}{matched}"]
+        lines += [f"  {line}" for line in _summary_of(m)]
         for e in m.events:
             lines.append(f"  {e.date or '?':10}  {e.kind:9} {e.source}")
             lines += [f"{'':14}{field_change_text(c)}" for c in e.changes]
     lines += [f"note: {n}" for n in result.notes]
     return lines
+
+
+def _cited(c: dict[str, Any]) -> str:
+    text = f"{c.get('citation') or 'rule ' + str(c.get('document_number'))}"
+    if c.get("date"):
+        text += f" ({c['date']})"
+    if c.get("citation") and c.get("document_number"):
+        text += f", rule {c['document_number']}"
+    if c.get("effective_date"):
+        text += f", effective {c['effective_date']}"
+    return text
+
+
+def _summary_of(m: Any) -> list[str]:
+    """ "Listed since ...", "changed by ...", "still listed as of ..." for one match."""
+    out = []
+    if m.listed_since:
+        out.append(f"listed since {m.listed_since.get('date') or '?'}: {_cited(m.listed_since)}")
+    if m.changed_by:
+        out.append("changed by: " + "; ".join(_cited(c) for c in m.changed_by))
+    st = m.status or {}
+    if st.get("listed"):
+        out.append(f"still listed as of {st.get('as_of')} (the latest copy read)")
+    elif st.get("removed_by"):
+        out.append(f"removed by rule {st['removed_by']} ({st.get('removed_on')})")
+    elif st.get("gone_from"):
+        out.append(f"not in the copy of {st['gone_from']} (removed)")
+    return out
