@@ -582,6 +582,10 @@ def render_markdown(report: WeeklyReport) -> str:
         out += _md_diff_sections(report.diff)
     if report.findings:
         out += ["", f"## Findings ({len(report.findings)})", "", *_md_findings(report.findings)]
+    if report.counterparties is not None:
+        from frdiff.counterparties import counterparty_markdown
+
+        out += counterparty_markdown(report.counterparties)
     return "\n".join(out) + "\n"
 
 
@@ -604,6 +608,10 @@ def weekly_rows(report: WeeklyReport) -> Iterator[dict[str, str]]:
         yield from _changeset_rows(cs)
     if report.diff is not None:
         yield from _diff_rows(report.diff, _diff_source_label(report))
+    if report.counterparties is not None:
+        from frdiff.counterparties import counterparty_rows
+
+        yield from counterparty_rows(report.counterparties)
 
 
 def render_csv(report: WeeklyReport) -> str:
@@ -648,6 +656,7 @@ def _environment(directory: str) -> Any:
         country_code=_country_code,
         citations_text=_citations_text,
         action_label=lambda a: ACTION_LABELS.get(a, a),
+        field_change_text=field_change_text,
     )
     return env
 

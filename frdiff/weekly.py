@@ -150,6 +150,8 @@ class WeeklyReport:
     diff: Diff | None = None
     findings: tuple[Finding, ...] = ()
     notes: tuple[str, ...] = ()
+    #: The "Your counterparties" section (frdiff.counterparties), with --parties.
+    counterparties: Any = None
 
     @property
     def has_changes(self) -> bool:
@@ -217,6 +219,9 @@ class WeeklyReport:
             "rules": [cs.to_dict() for cs in self.rules],
             "diff": self.diff.to_dict() if self.diff is not None else None,
             "findings": [f.to_dict() for f in self.findings],
+            "counterparties": (
+                self.counterparties.to_dict() if self.counterparties is not None else None
+            ),
         }
 
 

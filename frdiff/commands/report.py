@@ -109,6 +109,22 @@ def _summary_lines(report: Any, written: list[Path]) -> list[str]:
     is_flag=True,
     help=f"Exit with status {CHANGES_FOUND} when the window holds changes (0 otherwise).",
 )
+@click.option(
+    "--parties",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A counterparty list (.csv or .xlsx, as `frdiff screen` reads it): adds the section "
+    "'Your counterparties' (new matches, matches whose entry changed, matches on removed entries).",
+)
+@click.option(
+    "--decisions",
+    type=click.Path(exists=True, dir_okay=False),
+    help="With --parties: analysts' decisions (.csv or .xlsx: party_id, entry, decision "
+    "cleared|escalated, note, date); a cleared match is not shown as new again unless its "
+    "entry changes.",
+)
+@click.option(
+    "--name-column", default="name", show_default=True, help="The name column of --parties."
+)
 def weekly_command(
     week: str | None,
     since: datetime | None,
@@ -116,6 +132,9 @@ def weekly_command(
     out: Path | None,
     fmt: str,
     exit_code: bool,
+    parties: str | None,
+    decisions: str | None,
+    name_column: str,
     **sources: Any,
 ) -> None:
     """Write the weekly report: what the Entity List rules of a week changed.
@@ -133,8 +152,22 @@ def weekly_command(
     formats = _formats(fmt)
     start, end, label = _window(week, _day(since), _day(until))
     out = out or Path("out") / (label or f"{start}_{end}")
+    if decisions and not parties:
+        raise click.UsageError("--decisions goes with --parties")
     with open_archive(sources) as archive:
         result = build_weekly(archive, start, end, week=label)
+    if parties:
+        import dataclasses
+
+        from frdiff.counterparties import counterparties
+        from frdiff.parties import read_decisions, read_parties
+
+        section = counterparties(
+            result,
+            read_parties(parties, name_column=name_column),
+            read_decisions(decisions) if decisions else (),
+        )
+        result = dataclasses.replace(result, counterparties=section)
     renderers = {
         "html": render.render_html,
         "md": render.render_markdown,
