@@ -80,15 +80,20 @@ class Counterparties:
         }
 
 
-def _window_entries(
-    report: WeeklyReport,
-) -> tuple[list[Entry], list[tuple[Entry | None, Entry, tuple[FieldChange, ...]]], list[Entry]]:
+_Revised = tuple[Entry | None, Entry, tuple[FieldChange, ...]]
+
+
+def _window_entries(report: WeeklyReport) -> tuple[list[Entry], list[_Revised], list[Entry]]:
     """(added, revised as (before, after, changes), removed) entries of the window."""
     if report.diff is not None:
         d = report.diff
-        pairs = [(p.before, p.after, p.changes) for p in (*d.modified, *d.renamed, *d.moved)]
+        pairs: list[_Revised] = [
+            (p.before, p.after, p.changes) for p in (*d.modified, *d.renamed, *d.moved)
+        ]
         return list(d.added), pairs, list(d.removed)
-    added, revised, removed = [], [], []
+    added: list[Entry] = []
+    revised: list[_Revised] = []
+    removed: list[Entry] = []
     for cs in report.rules:
         for c in cs.changes:
             entry = c.entry or Entry(country=c.country, name=c.name)
