@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
+from rigour.names import NamePartTag, NameTypeTag, SymbolCategory, analyze_names, remove_org_types
+from rigour.text import ascii_text, metaphone
 
 __all__ = ["Hit", "NameIndex", "forms", "words"]
 
@@ -59,8 +61,9 @@ MIN_STRING_SCORE = 95.0
 MIN_STRING_CHARS = 12
 #: Words in more than this share of the list's names do not select candidates alone.
 COMMON_SHARE = 0.02
-#: A candidate with less of its weight found is not scored at all.
-RESCUE_SHARE = 0.3
+#: A lookup that must find more than 1 - share of a listed form's weight looks for it
+#: only through its heaviest words (see :meth:`NameIndex.freeze`), for these shares.
+KEY_SHARES = (0.08, 0.15, 0.25, 0.35)
 #: The least weight a listed form counts as having, as a share of the rarest word's.
 MIN_INFORMATION = 0.75
 #: The weight of the listed name's words in the word score (the query's: the rest).
@@ -72,14 +75,12 @@ _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
 def _ascii(text: str) -> str:
-    from rigour.text import ascii_text
-
+    if text.isascii():
+        return text
     return ascii_text(text)
 
 
 def _remove_legal_forms(text: str) -> str:
-    from rigour.names import remove_org_types
-
     # rigour removes one legal form per call ("Co Ltd" is "Co" + "Ltd" in some orders)
     for _ in range(3):
         cut = " ".join(remove_org_types(text).split())
@@ -96,9 +97,11 @@ _GENERIC_SYMBOLS = frozenset({"CO", "CORP"})
 @lru_cache(maxsize=65536)
 def _generic(word: str) -> bool:
     """Whether rigour reads ``word`` alone as a legal form, a stopword or the generic
-    "company" word (the multi-word legal forms go first, in :func:`_remove_legal_forms`)."""
-    from rigour.names import NamePartTag, NameTypeTag, SymbolCategory, analyze_names
+    "company" word (the multi-word legal forms go first, in :func:`_remove_legal_forms`).
 
+    Asked only of the words at the ends of a name (rigour's analysis is thorough,
+    and slow enough that asking it of every word of 100,000 names would dominate).
+    """
     for name in analyze_names(NameTypeTag.ORG, [word]):
         if any(p.tag in (NamePartTag.LEGAL, NamePartTag.STOP) for p in name.parts):
             return True
@@ -116,8 +119,13 @@ def words(text: str) -> tuple[str, ...]:
     plain = " ".join(plain.split())
     if not plain:
         return ()
-    kept = tuple(w for w in _remove_legal_forms(plain).split() if not _generic(w))
-    return kept or tuple(plain.split())
+    kept = _remove_legal_forms(plain).split()
+    # legal forms and the generic "company" word stand at either end of a name
+    while kept and _generic(kept[-1]):
+        kept.pop()
+    while kept and _generic(kept[0]):
+        kept.pop(0)
+    return tuple(kept) or tuple(plain.split())
 
 
 def forms(text: str) -> tuple[tuple[str, ...], ...]:
@@ -135,8 +143,6 @@ def _deletions(word: str) -> set[str]:
 @lru_cache(maxsize=262144)
 def _sound_keys(word: str) -> tuple[str, ...]:
     """A word's metaphone key (rigour) and, for longer keys, its one-letter deletions."""
-    from rigour.text import metaphone
-
     if not word.isalpha():
         return ()
     key = metaphone(word)
@@ -174,6 +180,8 @@ class NameIndex:
         self._forms: list[tuple[str, ...]] = []
         self._whole: list[bool] = []
         self._postings: dict[str, list[int]] = {}
+        self._keyed: dict[float, dict[str, list[int]]] = {k: {} for k in KEY_SHARES}
+        self._sets: list[frozenset[str]] = []
         self._near: dict[str, set[str]] = {}
         self._sound: dict[str, set[str]] = {}
         self._exact: dict[tuple[str, ...], list[int]] = {}
@@ -220,6 +228,18 @@ class NameIndex:
         self._common_total = [
             sum(self._weight[w] for w in f if w in self._common) for f in self._forms
         ]
+        # prefix filtering: a form is found through its heaviest words, as many as it
+        # takes for the rest to weigh less than 1 - KEY_SHARE of it; a lookup that must
+        # find more than that share of a form finds one of those words
+        self._sets = [frozenset(f) for f in self._forms]
+        for share, keyed in self._keyed.items():
+            for rec, form in enumerate(self._sets):
+                rest = sum(self._weight[w] for w in form)
+                for w in sorted(form, key=lambda w: (-self._weight[w], w)):
+                    if rest < (1 - share) * self._total[rec]:
+                        break
+                    keyed.setdefault(w, []).append(rec)
+                    rest -= self._weight[w]
         return self
 
     def __len__(self) -> int:
@@ -288,39 +308,61 @@ class NameIndex:
         whole: bool,
     ) -> list[Hit]:
         matches = {w: self._listed_words(w) for w in dict.fromkeys(query)}
-        # the words that select candidates: the distinctive ones, or all when none is
-        rare = [w for w in matches if w in self._postings and w not in self._common]
-        rare += [w for w in matches if w not in self._postings and _typo_rare(matches[w], self)]
-        selecting = rare or list(matches)
-        gathered: dict[int, float] = {}
-        for w in selecting:
-            for v, sim in matches[w]:
-                weight = self._weight[v] * sim
-                for rec in self._postings[v]:
-                    gathered[rec] = gathered.get(rec, 0.0) + weight
-        same_recs = set(self._exact.get(query, ()))
         query_total = sum(self.weight(w) for w in query) or 1.0
-        # a listed form cannot reach min_score unless enough of its weight is found
-        need = 0.0
+        # the most of the query any listed form can explain: its words found in the list
+        most = sum(self.weight(w) for w in query if matches[w]) / query_total
+        need = 0.0  # a listed form cannot reach min_score unless this much of it is found
         if listed_side > 0:
-            need = max(0.0, (min_score / 100 - (1 - listed_side)) / listed_side) - 0.05
+            need = (min_score / 100 - (1 - listed_side) * most) / listed_side - 0.02
+        gathered: dict[int, float] = {}
+        share = next((k for k in KEY_SHARES if need >= 1 - k), None)
+        if share is not None:
+            # every listed form that can reach min_score has one of its key words found
+            keyed = self._keyed[share]
+            for found in matches.values():
+                for v, _ in found:
+                    for rec in keyed.get(v, ()):
+                        gathered[rec] = 1.0
+        else:
+            # the words that select candidates: the distinctive ones, or all when none is
+            rare = [w for w in matches if w in self._postings and w not in self._common]
+            rare += [w for w in matches if w not in self._postings and _typo_rare(matches[w], self)]
+            for w in rare or list(matches):
+                for v, sim in matches[w]:
+                    weight = self._weight[v] * sim
+                    for rec in self._postings[v]:
+                        gathered[rec] = gathered.get(rec, 0.0) + weight
+            for rec in list(gathered):
+                total = self._total[rec] or 1.0
+                if (gathered[rec] + (self._common_total[rec] if rare else 0.0)) / total < need:
+                    del gathered[rec]
+        same_recs = set(self._exact.get(query, ()))
+        gathered.update(dict.fromkeys(same_recs, 1.0))
         hits: list[Hit] = []
         query_text = " ".join(query)
-        for rec, got in gathered.items():
+        # each listed word found, with its best similarity: bounds a form's score cheaply
+        best_of: dict[str, float] = {}
+        for found in matches.values():
+            for v, sim in found:
+                if sim > best_of.get(v, 0.0):
+                    best_of[v] = sim
+        floor = (min_score / 100 - (1 - listed_side) * most) * 0.98
+        weights = self._weight
+        for rec in gathered:
             if wanted is not None and self._kinds[rec] not in wanted:
                 continue
-            total = self._total[rec] or 1.0
             same = rec in same_recs
-            bound = (got + (self._common_total[rec] if rare else 0.0)) / total
-            # below ``need`` only the string score could still reach min_score (long forms)
-            short = bound < RESCUE_SHARE or len(query_text) < MIN_STRING_CHARS
-            if not same and bound < need and short:
-                continue
+            if not same and listed_side > 0:
+                got = sum(weights[v] * best_of.get(v, 0.0) for v in self._sets[rec])
+                if listed_side * got / self._total[rec] < floor and len(self._forms[rec]) == len(
+                    query
+                ):
+                    continue
             exact = same and whole and self._whole[rec]
             hit = self._score(
-                rec, query, matches, query_total, query_text, same, exact, listed_side
+                rec, query, matches, query_total, query_text, same, exact, listed_side, min_score
             )
-            if hit.score >= min_score:
+            if hit is not None:
                 hits.append(hit)
         return hits
 
@@ -334,8 +376,9 @@ class NameIndex:
         same: bool,
         exact: bool,
         listed_side: float,
-    ) -> Hit:
-        form = self._forms[rec]
+        min_score: float,
+    ) -> Hit | None:
+        """The hit of listed form ``rec``, or None below ``min_score``."""
         if same:
             score = 100.0 if exact else WITHOUT_BRACKETS
             return Hit(
@@ -349,35 +392,43 @@ class NameIndex:
                 1,
                 1,
             )
-        form_set = set(form)
+        form = self._forms[rec]
+        form_set = self._sets[rec]
         found: dict[str, float] = {}  # listed word -> best similarity to a query word
         query_got = 0.0
+        weight = self._weight
         for w in query:
-            best = 0.0
+            # each query word stands for one listed word at most: its best one here
+            best, best_v = 0.0, ""
             for v, sim in matches[w]:
-                if v in form_set:
-                    best = max(best, sim)
-                    if sim > found.get(v, 0.0):
-                        found[v] = sim
-            query_got += self.weight(w) * best
-        listed_got = sum(self._weight[v] * s for v, s in found.items())
-        listed_share = listed_got / (self._total[rec] or 1.0)
+                if sim > best and v in form_set:
+                    best, best_v = sim, v
+            if best:
+                query_got += weight.get(w, self._unknown_weight) * best
+                if best > found.get(best_v, 0.0):
+                    found[best_v] = best
+        listed_share = sum(weight[v] * sim for v, sim in found.items()) / self._total[rec]
         query_share = query_got / query_total
         word_score = 100 * (listed_side * listed_share + (1 - listed_side) * query_share)
-        form_text = " ".join(form)
-        string_score = 0.0
-        if len(query_text) >= MIN_STRING_CHARS and len(form_text) >= MIN_STRING_CHARS:
-            string_score = fuzz.token_sort_ratio(query_text, form_text)
-        # it counts for words split or joined by a typo ("Huawei Tech Nologies") only
-        split = len(query) != len(form)
-        used = string_score if split and string_score >= MIN_STRING_SCORE else 0.0
         # a listed form without its parenthesised part is a little less than the name
         cut = 1.0 if self._whole[rec] else WITHOUT_BRACKETS / 100
+        # the string score counts for words split or joined by a typo ("Huawei Tech Nologies")
+        split = len(query) != len(form)
+        if word_score * cut < min_score and not split:
+            return None
+        string_score = 0.0
+        form_text = " ".join(form)
+        if split and len(query_text) >= MIN_STRING_CHARS and len(form_text) >= MIN_STRING_CHARS:
+            string_score = fuzz.token_sort_ratio(query_text, form_text)
+        used = string_score if string_score >= MIN_STRING_SCORE else 0.0
+        score = max(word_score, used) * cut
+        if score < min_score:
+            return None
         return Hit(
             item=self._items[rec],
             kind=self._kinds[rec],
             text=self._texts[rec],
-            score=max(word_score, used) * cut,
+            score=score,
             exact=False,
             word_score=word_score,
             string_score=string_score,

@@ -24,6 +24,7 @@ punctuation, legal form and transliteration are set aside), then by score.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -148,7 +149,7 @@ class Screener:
     def screen_one(self, party: Party) -> list[Match]:
         """The entries ``party`` matches at or above the threshold, best first."""
         # country and address can add up to this much: search that far below
-        slack = COUNTRY_AGREES + (ADDRESS_AGREES if party.address else 0)
+        slack = (COUNTRY_AGREES if party.country else 0) + (ADDRESS_AGREES if party.address else 0)
         hits = self.names.lookup(party.name, min_score=max(0.0, self.threshold - slack))
         where = self._party_country(party.country)
         address_hits: dict[int, Hit] = {}
@@ -189,12 +190,59 @@ class Screener:
         out.sort(key=lambda m: (not m.exact, -m.score, m.entry.country, m.entry.name))
         return out
 
-    def screen(self, parties: Iterable[Party]) -> list[Match]:
-        """Every match of every party, in the parties' order, each party's best first."""
-        out: list[Match] = []
-        for p in parties:
-            out.extend(self.screen_one(p))
+    def screen(self, parties: Iterable[Party], *, workers: int | None = None) -> list[Match]:
+        """Every match of every party, in the parties' order, each party's best first.
+
+        A long list is split between ``workers`` processes (default: one per CPU),
+        forked after the index is built so that each inherits it instead of
+        building its own; a short one, or a platform without fork, is screened here.
+        """
+        people = list(parties)
+        workers = workers or os.cpu_count() or 1
+        if workers < 2 or len(people) < PARALLEL_FROM or "fork" not in _start_methods():
+            return [m for p in people for m in self.screen_one(p)]
+        import multiprocessing
+
+        global _SHARED
+        _SHARED = (self, people)
+        try:
+            size = -(-len(people) // (workers * 4))
+            chunks = [(i, min(i + size, len(people))) for i in range(0, len(people), size)]
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_screen_chunk, chunks)
+        finally:
+            _SHARED = None
+        out = []
+        for part in parts:
+            for row, item, score, kind, text, exact, detail in part:
+                out.append(Match(people[row], self.entries[item], score, kind, text, exact, detail))
         return out
+
+
+#: Parties from which :meth:`Screener.screen` uses several processes.
+PARALLEL_FROM = 5000
+#: The screener and parties a forked worker reads (set only while a pool runs).
+_SHARED: tuple[Screener, list[Party]] | None = None
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
+
+
+def _screen_chunk(span: tuple[int, int]) -> list[tuple[Any, ...]]:
+    """Matches of parties[span] as plain tuples (cheap to send back)."""
+    assert _SHARED is not None
+    screener, people = _SHARED
+    index = {id(e): i for i, e in enumerate(screener.entries)}
+    out = []
+    for row in range(*span):
+        for m in screener.screen_one(people[row]):
+            out.append(
+                (row, index[id(m.entry)], m.score, m.matched, m.matched_text, m.exact, m.parts)
+            )
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ def screener(entries: tuple[Entry, ...]) -> Screener:
 def test_default_threshold_on_the_labelled_set(
     entries: tuple[Entry, ...], screener: Screener
 ) -> None:
-    samples = labelled_set(entries, per_kind=100)
+    samples = labelled_set(entries, per_kind=150)
     found: dict[str, list[bool]] = defaultdict(list)
     for i, s in enumerate(samples):
         matches = screener.screen_one(Party(str(i), s.name, i + 2, s.country))
