@@ -232,7 +232,9 @@ def _summary(
 ) -> tuple[dict[str, Any] | None, tuple[dict[str, Any], ...], dict[str, Any]]:
     """listed_since, changed_by and status of one matched entry."""
     cited = sorted(
-        (b.entry.citations if b.entry else ()), key=lambda c: (c.date or "9999", c.page or 0)
+        # volume and page order is publication order, dated or not
+        (b.entry.citations if b.entry else ()),
+        key=lambda c: (c.volume if c.volume is not None else 9999, c.page or 0, c.date or ""),
     )
     since = _citation_info(cited[0], rules) if cited else None
     added = next((e for e in events if e.kind == "added"), None)

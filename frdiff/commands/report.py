@@ -286,8 +286,10 @@ def _cited(c: dict[str, Any]) -> str:
 def _summary_of(m: Any) -> list[str]:
     """ "Listed since ...", "changed by ...", "still listed as of ..." for one match."""
     out = []
-    if m.listed_since:
-        out.append(f"listed since {m.listed_since.get('date') or '?'}: {_cited(m.listed_since)}")
+    if m.listed_since and m.listed_since.get("date"):
+        out.append(f"listed since {m.listed_since['date']}: {_cited(m.listed_since)}")
+    elif m.listed_since:
+        out.append(f"listed since {_cited(m.listed_since)} (the list prints no date)")
     if m.changed_by:
         out.append("changed by: " + "; ".join(_cited(c) for c in m.changed_by))
     st = m.status or {}
