@@ -182,6 +182,9 @@ class NameIndex:
         self._postings: dict[str, list[int]] = {}
         self._keyed: dict[float, dict[str, list[int]]] = {k: {} for k in KEY_SHARES}
         self._sets: list[frozenset[str]] = []
+        self._shares: list[tuple[tuple[str, float], ...]] = []
+        self._lengths: list[int] = []
+        self._counts: list[int] = []
         self._near: dict[str, set[str]] = {}
         self._sound: dict[str, set[str]] = {}
         self._exact: dict[tuple[str, ...], list[int]] = {}
@@ -232,14 +235,20 @@ class NameIndex:
         # takes for the rest to weigh less than 1 - KEY_SHARE of it; a lookup that must
         # find more than that share of a form finds one of those words
         self._sets = [frozenset(f) for f in self._forms]
-        for share, keyed in self._keyed.items():
-            for rec, form in enumerate(self._sets):
-                rest = sum(self._weight[w] for w in form)
-                for w in sorted(form, key=lambda w: (-self._weight[w], w)):
+        self._lengths = [len(" ".join(f)) for f in self._forms]
+        self._counts = [len(f) for f in self._forms]
+        weight = self._weight
+        for rec, form in enumerate(self._sets):
+            heaviest = sorted(form, key=lambda w: (-weight[w], w))
+            # each word's share of the form's weight: the cheap bound of a lookup
+            self._shares.append(tuple((w, weight[w] / self._total[rec]) for w in heaviest))
+            for share, keyed in self._keyed.items():
+                rest = sum(weight[w] for w in form)
+                for w in heaviest:
                     if rest < (1 - share) * self._total[rec]:
                         break
                     keyed.setdefault(w, []).append(rec)
-                    rest -= self._weight[w]
+                    rest -= weight[w]
         return self
 
     def __len__(self) -> int:
@@ -346,18 +355,27 @@ class NameIndex:
             for v, sim in found:
                 if sim > best_of.get(v, 0.0):
                     best_of[v] = sim
-        floor = (min_score / 100 - (1 - listed_side) * most) * 0.98
-        weights = self._weight
+        floor = (min_score / 100 - (1 - listed_side) * most) * 0.98 / (listed_side or 1.0)
+        shares, kinds, lengths, counts = self._shares, self._kinds, self._lengths, self._counts
+        length, count = len(query_text), len(query)
+        get = best_of.get
         for rec in gathered:
-            if wanted is not None and self._kinds[rec] not in wanted:
+            if wanted is not None and kinds[rec] not in wanted:
                 continue
             same = rec in same_recs
             if not same and listed_side > 0:
-                got = sum(weights[v] * best_of.get(v, 0.0) for v in self._sets[rec])
-                if listed_side * got / self._total[rec] < floor and len(self._forms[rec]) == len(
-                    query
-                ):
-                    continue
+                got = 0.0
+                for v, part in shares[rec]:
+                    got += part * get(v, 0.0)
+                if got < floor:
+                    # only the string score could still reach min_score: for forms of
+                    # another word count, both long, of lengths within 10% (a ratio of
+                    # 95 needs that)
+                    other = lengths[rec]
+                    if counts[rec] == count or min(length, other) < MIN_STRING_CHARS:
+                        continue
+                    if min(length, other) < 0.9 * max(length, other):
+                        continue
             exact = same and whole and self._whole[rec]
             hit = self._score(
                 rec, query, matches, query_total, query_text, same, exact, listed_side, min_score
