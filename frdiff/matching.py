@@ -265,8 +265,10 @@ class NameIndex:
             return found
         out: dict[str, float] = {}
         if word in self._postings:
+            # a word the list spells so is taken as meant: its neighbours would only
+            # find other words (and cost a lookup many candidates)
             out[word] = 1.0
-        if len(word) >= MIN_TYPO_LEN:
+        elif len(word) >= MIN_TYPO_LEN:
             near: set[str] = set(self._near.get(word, ()))
             for d in _deletions(word):
                 if d in self._postings:
