@@ -136,12 +136,12 @@ def _first_parse(mode: str, data: bytes, parse_snapshot: Any) -> int:
 
 
 def build_of(function: Any) -> str:
-    """Whether ``function``'s module runs compiled (a C extension) or as Python source."""
-    from importlib.machinery import EXTENSION_SUFFIXES
-
+    """Which frdiff ``function`` comes from: an installed copy (as `pip install .`
+    gives it) or the checkout's own sources (an editable install)."""
     module = sys.modules[function.__module__]
-    path = getattr(module, "__file__", None) or ""
-    return "compiled (mypyc)" if path.endswith(tuple(EXTENSION_SUFFIXES)) else "pure Python"
+    path = Path(getattr(module, "__file__", None) or "").resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    return "from the checkout" if path.is_relative_to(checkout) else "installed"
 
 
 if __name__ == "__main__":

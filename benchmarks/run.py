@@ -6,8 +6,9 @@ two figures from this run on the same inputs, so the ratios hold on any machine
 even where the absolute times do not.
 
 1. parse one full snapshot vs the floor (lxml parse + visit every text node), by
-   frdiff as `pip install` builds it (the parser compiled with mypyc, see
-   setup.py; the pure-Python figure of the development environment is shown too);
+   frdiff as `pip install .` installs it (the development environment's figure,
+   an editable install, is shown too); and the real eCFR response for Part 744
+   the same way, where the real documents are (FRDIFF_REALDOCS);
 2. in-process diff vs ``DeepDiff(ignore_order=True)``, and whether each pairs
    records correctly (on the real pair, and on a generated pair whose truth is
    known);
@@ -54,6 +55,11 @@ from .history import check, edit, history, scale_for
 ROOT = Path(__file__).resolve().parent.parent
 OLD = ROOT / "fixtures" / "ecfr" / "supp4-2025-03-24.xml"
 NEW = ROOT / "fixtures" / "ecfr" / "supp4-2025-03-31.xml"
+#: The real documents (never in the project): beside the checkout, as the tests read
+#: them, or where FRDIFF_REALDOCS points.  The real eCFR copy of Part 744 is parsed
+#: when it is there.
+REALDOCS = Path(os.environ.get("FRDIFF_REALDOCS") or ROOT.parent / "shared" / "realdocs")
+REAL_ECFR = REALDOCS / "ecfr" / "part744-fetched-2026-07-23.xml"
 
 PARSE_TARGET = 3.0  # at most this many times the lxml floor
 DIFF_TARGET = 20.0  # at least this many times faster than DeepDiff
@@ -234,7 +240,7 @@ def _tool(name: str, python: str = sys.executable) -> list[str] | None:
 
 
 #: What a cached ``frdiff diff`` imports (tests/test_cli_imports.py keeps the rest out).
-DIFF_MODULES = "frdiff.cli, frdiff.commands.snapshot, frdiff.parse.cache, frdiff.diff"
+DIFF_MODULES = "frdiff.cli, frdiff.commands.snapshot, frdiff.cache, frdiff.diff"
 
 #: Where the benchmark installs frdiff and csv-diff as users get them.
 BENCH_VENV = ROOT / ".bench" / "venv"
@@ -249,8 +255,8 @@ def installed_python() -> tuple[str, str]:
     PYTHONDONTWRITEBYTECODE never will be), and the test tools bring extra
     modules that the libraries then import.  Both commands are timed in the same
     clean environment, ``.bench/venv``, refreshed with the current sources on
-    every run, from a wheel built as `pip install` builds it (the parser compiled,
-    see setup.py).  Falls back to this interpreter when the install fails (offline).
+    every run, from a wheel built as `pip install .` builds it.  Falls back to this
+    interpreter when the install fails (offline).
     """
     python = BENCH_VENV / "bin" / "python"
     wheels = BENCH_VENV.parent / "wheel"
@@ -310,7 +316,7 @@ def parse_section(report: Report, inp: Inputs, reps: int, python: str) -> None:
     if path is not None:
         # The target figure: each parse the first of its process (see benchmarks.child),
         # as a command parses, and as no cache that outlives a parse can flatter; by
-        # frdiff as `pip install` builds it (the parser compiled, see setup.py).
+        # frdiff as `pip install .` installs it.
         t_parse, t_floor, build = first_parses(path, reps, python)
         s.add(f"first parse in a fresh process (median of {reps})", f"frdiff {build}")
         s.add("  frdiff parse_snapshot", ms(t_parse))
@@ -340,6 +346,32 @@ def parse_section(report: Report, inp: Inputs, reps: int, python: str) -> None:
     s.add("per entry", f"{t_parse / max(1, len(snap.entries)) * 1e6:,.1f} us")
     report.check(
         "parse vs lxml floor",
+        ratio(t_parse / t_floor),
+        f"<= {PARSE_TARGET:g}x",
+        t_parse / t_floor <= PARSE_TARGET,
+    )
+    if path is not None:
+        real_parse_section(report, reps, python)
+
+
+def real_parse_section(report: Report, reps: int, python: str) -> None:
+    """The real eCFR response for all of Part 744 (2.5 MB, 3,415 rows of Supplement
+    No. 4 among the part's other sections and supplements), first parses in fresh
+    processes against the floor on the same file."""
+    s = report.section("1b. Parse the real eCFR document")
+    if not REAL_ECFR.is_file():
+        s.add("input", f"not found: {REAL_ECFR} (set FRDIFF_REALDOCS); not measured")
+        return
+    data = REAL_ECFR.read_bytes()
+    snap = parse_snapshot(data, source=REAL_ECFR.name)
+    s.add("input", f"{REAL_ECFR.name}: {len(data) / 1e6:.2f} MB, {len(snap.entries):,} entries")
+    t_parse, t_floor, build = first_parses(REAL_ECFR, reps, python)
+    s.add(f"first parse in a fresh process (median of {reps})", f"frdiff {build}")
+    s.add("  frdiff parse_snapshot", ms(t_parse))
+    s.add("  floor: lxml parse + every text node of the document", ms(t_floor))
+    s.add("  ratio frdiff / floor", ratio(t_parse / t_floor))
+    report.check(
+        "real document parse vs lxml floor",
         ratio(t_parse / t_floor),
         f"<= {PARSE_TARGET:g}x",
         t_parse / t_floor <= PARSE_TARGET,
@@ -589,7 +621,8 @@ def history_section(report: Report, inp: Inputs, versions: int, reps: int) -> No
 
 
 #: Runs benchmarks.child with frdiff imported from the interpreter's own install:
-#: -P keeps the checkout (the working directory) off the front of sys.path.
+#: the checkout is appended to sys.path (for benchmarks/ alone), and the child runs
+#: outside it, so that the working directory puts no frdiff first.
 _CHILD = (
     "import sys; sys.path.append(sys.argv.pop(1)); "
     "from benchmarks.child import main; sys.exit(main())"
@@ -598,10 +631,10 @@ _CHILD = (
 
 def _child(args: list[str], python: str = sys.executable) -> dict[str, Any]:
     proc = subprocess.run(
-        [python, "-P", "-c", _CHILD, str(ROOT), *args],
+        [python, "-c", _CHILD, str(ROOT), *args],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=tempfile.gettempdir(),
         check=False,
     )
     if proc.returncode != 0:
@@ -710,7 +743,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if rows:
         # A few more rows on the new side, so the small diff is not empty.
         old_bytes, new_bytes = B.trim(old_bytes, rows), B.trim(new_bytes, rows + 10)
-    inp = Inputs(args.old, args.new, old_bytes, new_bytes, rows)
+    inp = Inputs(args.old.resolve(), args.new.resolve(), old_bytes, new_bytes, rows)
     inp.old = parse_snapshot(old_bytes).entries
     inp.new = parse_snapshot(new_bytes).entries
 

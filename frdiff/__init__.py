@@ -1,11 +1,126 @@
-"""frdiff: what changed on the US Entity List.
+"""frdiff: what changed on the US Entity List, rule by rule and field by field.
 
-The library returns data (frozen structs from :mod:`frdiff.model`); the CLI
-formats it.  Entry points for callers:
+The library returns data (frozen structs with a versioned ``to_dict()``); the
+``frdiff`` command only formats it.  Everything a caller needs is exported here,
+loaded on first use (``import frdiff`` costs almost nothing)::
 
-- :func:`frdiff.parse.rule.parse_rule` - a Federal Register rule's XML -> ChangeSet
+    import frdiff
+
+    rule = frdiff.parse_rule("fixtures/fr/2025-05427.xml")       # a path, or bytes
+    old = frdiff.parse_snapshot("fixtures/ecfr/supp4-2025-03-24.xml")
+    diff = frdiff.diff_snapshots(old, "fixtures/ecfr/supp4-2025-03-31.xml")
+    applied = frdiff.apply_rules(old, [rule])
+    report = frdiff.weekly_report("2025-W13", fixtures="fixtures", offline=True)
+
+Functions: :func:`parse_rule`, :func:`parse_snapshot`, :func:`diff_snapshots`,
+:func:`apply_rules`, :func:`crosscheck`, :func:`weekly_report` (in
+:mod:`frdiff.api`).  Types: the model (:mod:`frdiff.model`), ``Applied`` and
+``CrossCheck`` (:mod:`frdiff.apply`), ``WeeklyReport`` (:mod:`frdiff.weekly`).
+Errors: the tree in :mod:`frdiff.errors`, all under :class:`FrdiffError`.
 """
+
+from __future__ import annotations
+
+#: (typing.TYPE_CHECKING without importing typing: ``import frdiff`` loads nothing else.)
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "Applied",
+    "Change",
+    "ChangeSet",
+    "Citation",
+    "Claims",
+    "CrossCheck",
+    "Diff",
+    "Entry",
+    "EntryDiff",
+    "FetchError",
+    "FieldChange",
+    "Finding",
+    "FrdiffError",
+    "HTTPStatusError",
+    "InputError",
+    "Instruction",
+    "OfflineMissingError",
+    "ParseError",
+    "ResponseError",
+    "Rule",
+    "Snapshot",
+    "StoreError",
+    "TooLargeError",
+    "UsageError",
+    "WeeklyReport",
+    "__version__",
+    "apply_rules",
+    "crosscheck",
+    "diff_snapshots",
+    "parse_rule",
+    "parse_snapshot",
+    "weekly_report",
+]
+
+_FUNCTIONS = ("apply_rules", "crosscheck", "diff_snapshots", "parse_rule", "parse_snapshot")
+#: Exported name -> the module that defines it (imported when the name is first used).
+_EXPORTS = {
+    **dict.fromkeys((*_FUNCTIONS, "weekly_report"), "frdiff.api"),
+    **dict.fromkeys(("Applied", "CrossCheck"), "frdiff.apply"),
+    "WeeklyReport": "frdiff.weekly",
+    **{name: "frdiff.errors" for name in __all__ if name.endswith("Error")},
+}
+_EXPORTS.update({n: "frdiff.model" for n in __all__ if n not in _EXPORTS and n != "__version__"})
+
+if TYPE_CHECKING:
+    from frdiff.api import (
+        apply_rules,
+        crosscheck,
+        diff_snapshots,
+        parse_rule,
+        parse_snapshot,
+        weekly_report,
+    )
+    from frdiff.apply import Applied, CrossCheck
+    from frdiff.errors import (
+        FetchError,
+        FrdiffError,
+        HTTPStatusError,
+        InputError,
+        OfflineMissingError,
+        ParseError,
+        ResponseError,
+        StoreError,
+        TooLargeError,
+        UsageError,
+    )
+    from frdiff.model import (
+        Change,
+        ChangeSet,
+        Citation,
+        Claims,
+        Diff,
+        Entry,
+        EntryDiff,
+        FieldChange,
+        Finding,
+        Instruction,
+        Rule,
+        Snapshot,
+    )
+    from frdiff.weekly import WeeklyReport
+
+
+def __getattr__(name: str) -> object:
+    """PEP 562: an exported name, imported from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'frdiff' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -12,6 +12,7 @@ compared with the list's printed citation.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from frdiff.diff import diff_entries
 from frdiff.errors import UsageError
 from frdiff.model import (
     ADD,
+    EDITORIAL_NOTE,
     ERROR,
     FORMAT_VERSION,
     INFO,
@@ -343,12 +345,30 @@ def crosscheck(
         new_label=after_label,
     )
     findings = list(applied.findings)
+    not_incorporated = not_incorporated_amendments(after)
+    for volume, page, text in not_incorporated:
+        findings.append(
+            Finding(
+                WARNING,
+                "not-incorporated",
+                f"{after_label} says it could not incorporate amendments of {volume} FR {page}",
+                f"{after.source or after_label}, editorial note",
+                text,
+            )
+        )
+    stated = {(v, p) for v, p, _ in not_incorporated}
     for e in d.removed:
+        rule = next((cs.rule for cs in changesets if _starts_at(cs, stated)), None)
+        why = (
+            f"; {after_label} says it could not incorporate {rule.citation or rule.document_number}"
+            if rule is not None
+            else ""
+        )
         findings.append(
             Finding(
                 WARNING,
                 "missing-in-after",
-                f"expected from before + rules, not in {after_label}",
+                f"expected from before + rules, not in {after_label}{why}",
                 e.source or f"{e.country}: {e.name}",
                 f"{e.country}: {e.name}",
             )
@@ -385,6 +405,29 @@ def crosscheck(
         after=after_label,
         ignored=tuple(ignore),
     )
+
+
+_NOT_INCORPORATED = re.compile(
+    r"\bAt\s+(\d{1,3})\s+FR\s+(\d{1,6})\b.*\bcould\s+not\s+be\s+incorporated", re.I | re.S
+)
+
+
+def not_incorporated_amendments(snap: Snapshot) -> list[tuple[int, int, str]]:
+    """The amendments a copy's editorial notes say the eCFR could not incorporate,
+    as (volume, first page, the note's text): "At 89 FR 96836, Dec. 5, 2024, ...
+    was amended ...; however, these amendments could not be incorporated because no
+    text was supplied for these entries."""
+    out = []
+    for n in snap.notes:
+        m = _NOT_INCORPORATED.search(n.text) if n.kind == EDITORIAL_NOTE else None
+        if m:
+            out.append((int(m.group(1)), int(m.group(2)), n.text))
+    return out
+
+
+def _starts_at(cs: ChangeSet, pages: set[tuple[int, int]]) -> bool:
+    r = cs.rule
+    return r.volume is not None and r.start_page is not None and (r.volume, r.start_page) in pages
 
 
 def _describe(change: dict[str, Any]) -> str:

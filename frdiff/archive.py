@@ -39,9 +39,11 @@ from frdiff.fetch import (
     Fetcher,
     parse_json,
 )
+from frdiff.files import rule_meta
 from frdiff.fixtures import FixtureSource
+from frdiff.ids import document_number, iso_date, snapshot_ident, supplement_number
 from frdiff.log import get_logger
-from frdiff.store import Store, document_number, iso_date, snapshot_ident, supplement_number
+from frdiff.store import Store
 
 log = get_logger(__name__)
 
@@ -300,10 +302,7 @@ class Archive:
             found = self._store().found_rule(number)
             if found is not None:
                 return found  # the search result carries the same fields
-        data = parse_json(self.rule_meta_bytes(number), where=number)
-        if not isinstance(data, dict):
-            raise ParseError("rule metadata is not a JSON object", where=number)
-        return data
+        return rule_meta(self.rule_meta_bytes(number), where=number)
 
     def rule_xml(self, number: str) -> bytes:
         """The rule's full-text XML (GPO FR XML) as published."""

@@ -32,7 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import groupby
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from msgspec import structs
 
@@ -44,12 +44,14 @@ from frdiff.model import (
     FieldChange,
     Finding,
     Snapshot,
+    Unit,
     content_key,
 )
 from frdiff.normalize import country_key, fold, name_key
 
-if TYPE_CHECKING:
-    from frdiff.parse.cache import Digested
+#: Decodes the entries at the given indices of one side of a digested diff, or
+#: gives None when one of them is damaged.
+EntryDecoder = Callable[[list[int]], "Sequence[Entry] | None"]
 
 #: A close-name rename needs at least this rapidfuzz score (0-100) ...
 FUZZY_THRESHOLD = 88.0
@@ -144,20 +146,30 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> Diff:
     )
 
 
-def diff_digested(old: Digested, new: Digested, *, old_label: str, new_label: str) -> Diff | None:
-    """:func:`diff_entries` of two cached snapshots, decoding only what changed.
+def diff_digested(
+    old_digests: Sequence[bytes],
+    new_digests: Sequence[bytes],
+    *,
+    decode_old: EntryDecoder,
+    decode_new: EntryDecoder,
+    old_label: str,
+    new_label: str,
+) -> Diff | None:
+    """:func:`diff_entries` of two lists known by a content digest of each entry
+    (equal digests meaning identical entries), decoding only what changed.
 
-    Entries of equal content digest are identical, so they are set aside exactly as
-    :func:`diff_entries` sets identical entries aside (the first unpaired old entry
-    first), and only the rest are decoded and diffed: the result is the same.
-    None when an entry turns out damaged (then read the snapshots in full).
+    Entries of equal digest are set aside exactly as :func:`diff_entries` sets
+    identical entries aside (the first unpaired old entry first), and only the rest
+    are decoded (``decode_old``/``decode_new`` of their indices) and diffed: the
+    result is the same.  None when a decoder says an entry is damaged (then read
+    the lists in full).
     """
-    left_o, left_n = _set_aside(list(old.digests), list(new.digests))
-    olds, news = old.entries_at(left_o), new.entries_at(left_n)
+    left_o, left_n = _set_aside(list(old_digests), list(new_digests))
+    olds, news = decode_old(left_o), decode_new(left_n)
     if olds is None or news is None:
         return None
     d = diff_entries(olds, news, old_label=old_label, new_label=new_label)
-    return structs.replace(d, unchanged=d.unchanged + len(old.digests) - len(left_o))
+    return structs.replace(d, unchanged=d.unchanged + len(old_digests) - len(left_o))
 
 
 def diff_entries(
@@ -189,6 +201,9 @@ def diff_entries(
         left_old.extend(lo)
         left_new.extend(ln)
 
+    # The same words read into other fields: an editorial difference, not a rename.
+    same_text, left_old, left_new = _pair_by_text(left_old, left_new)
+    pairs.extend(same_text)
     # Moves: the same name under another country.
     moves, left_old, left_new = _pair_by(left_old, left_new, lambda r: [r.nkey], MOVED)
     pairs.extend(moves)
@@ -203,11 +218,16 @@ def diff_entries(
     modified: list[tuple[_Rec, EntryDiff]] = []
     renamed: list[tuple[_Rec, EntryDiff]] = []
     moved: list[tuple[_Rec, EntryDiff]] = []
+    editorial: list[tuple[_Rec, EntryDiff]] = []
     unchanged = len(old) - len(olds)
     for o, n, how in pairs:
-        changes = () if o.entry == n.entry else compare_entries(o.entry, n.entry, keys)
-        if not changes:
+        if o.entry == n.entry:
             unchanged += 1
+            continue
+        changes = compare_entries(o.entry, n.entry, keys)
+        if not changes or _same_words(o.entry, n.entry):
+            unchanged += 1  # written differently, saying the same: no change
+            editorial.append((n, EntryDiff(o.entry, n.entry, _raw_changes(o.entry, n.entry), how)))
             continue
         d = EntryDiff(before=o.entry, after=n.entry, changes=changes, match=how)
         if o.ckey != n.ckey:
@@ -227,7 +247,85 @@ def diff_entries(
         old_label=old_label,
         new_label=new_label,
         findings=tuple(findings),
+        editorial=_ordered_diffs(editorial),
     )
+
+
+# ---------------------------------------------------------------------------
+# Editorial differences
+
+_AND = re.compile(r"\band\b")
+
+
+def _cell_words(e: Entry) -> str:
+    """The Entity cell's words in order, as :func:`text_key` compares text, without
+    the "and" of its lists: name, aliases, listed items, addresses and notes read
+    back into one text, whichever field a reading put each part in."""
+    parts = (e.name, *e.aliases, *e.listed_items, *e.addresses, *e.notes, *_unit_texts(e))
+    return text_key(_AND.sub(" ", fold(" ".join(parts))))
+
+
+def _unit_texts(e: Entry) -> list[str]:
+    return [t for u in e.units for t in (u.kind, u.name, *u.aliases, *u.addresses)]
+
+
+def unit_key(u: Unit) -> Hashable:
+    """The comparison key of a sub-unit: its kind and texts by :func:`text_key`,
+    aliases and addresses in any order."""
+    return (
+        u.kind,
+        text_key(u.name),
+        tuple(sorted(map(text_key, u.aliases))),
+        tuple(sorted(map(text_key, u.addresses))),
+    )
+
+
+def _same_words(o: Entry, n: Entry) -> bool:
+    """True when two entries say the same thing in the same words: their cells'
+    words (:func:`_cell_words`) are equal and so is everything else (country,
+    license texts by :func:`text_key`, citations by volume and page, footnotes).
+    The eCFR's editorial clean-ups move a break or a dash ("—Alexander Ivjenko,
+    7150 Rue Chouinard, ..." becomes an alias line and an address line), which
+    moves words between fields without changing one of them."""
+    return (
+        country_key(o.country) == country_key(n.country)
+        and text_key(o.license_requirement) == text_key(n.license_requirement)
+        and text_key(o.license_review_policy) == text_key(n.license_review_policy)
+        and Counter(c.key for c in o.citations) == Counter(c.key for c in n.citations)
+        and sorted(o.footnotes) == sorted(n.footnotes)
+        and _cell_words(o) == _cell_words(n)
+    )
+
+
+def _raw_changes(o: Entry, n: Entry) -> tuple[FieldChange, ...]:
+    """The fields of two entries that differ as written (for editorial examples)."""
+    out: list[FieldChange] = []
+    for fld in ("name", "license_requirement", "license_review_policy"):
+        a, b = getattr(o, fld), getattr(n, fld)
+        if a != b:
+            out.append(FieldChange(fld, old=a, new=b))
+    for fld in ("aliases", "addresses", "listed_items", "notes", "citations", "footnotes", "units"):
+        ch = _list_change(fld, getattr(o, fld), getattr(n, fld), _same)
+        if ch:
+            out.append(ch)
+    return tuple(out)
+
+
+def _pair_by_text(
+    left_old: list[_Rec], left_new: list[_Rec]
+) -> tuple[list[tuple[_Rec, _Rec, str]], list[_Rec], list[_Rec]]:
+    """Pair leftovers of one country whose cells hold the same words (a name read
+    with or without part of its address: "Huawei Technologies Morocco" and "Huawei
+    Technologies Morocco, Immeuble High Tech")."""
+    if not left_old or not left_new:
+        return [], left_old, left_new
+    chosen = [
+        (o, n)
+        for o, n, _ in _pair_by(left_old, left_new, lambda r: [(r.ckey, _cell_words(r.entry))], "")[
+            0
+        ]
+    ]
+    return _take(chosen, left_old, left_new, EXACT)
 
 
 # ---------------------------------------------------------------------------
@@ -293,7 +391,10 @@ def _content_order(e: Entry) -> tuple[Any, ...]:
     return (
         text_key(e.license_requirement),
         text_key(e.license_review_policy),
-        sorted(text_key(a) for a in (*e.aliases, *e.addresses, *e.listed_items, *e.notes)),
+        sorted(
+            text_key(a)
+            for a in (*e.aliases, *e.addresses, *e.listed_items, *e.notes, *_unit_texts(e))
+        ),
         sorted(str(c.key) for c in e.citations),
         sorted(e.footnotes),
         e.name,
@@ -331,6 +432,7 @@ def _signature(e: Entry) -> tuple[Any, ...]:
         frozenset(Counter(c.key for c in e.citations).items()),
         frozenset(e.footnotes),
         frozenset(Counter(text_key(a) for a in e.listed_items).items()),
+        frozenset(Counter(map(unit_key, e.units)).items()),
         frozenset(Counter(text_key(a) for a in e.notes).items()),
     )
 
@@ -607,6 +709,9 @@ def compare_entries(old: Entry, new: Entry, keys: _Keys | None = None) -> tuple[
         ch = _list_change(fld, getattr(old, fld), getattr(new, fld), text_key)
         if ch:
             out.append(ch)
+    ch = _list_change("units", old.units, new.units, unit_key)
+    if ch:
+        out.append(ch)
     ch = _list_change("citations", old.citations, new.citations, lambda c: c.key)
     if ch:
         out.append(ch)

@@ -42,7 +42,9 @@ from urllib3.util.retry import Retry
 
 from frdiff import __version__
 from frdiff.errors import FetchError, HTTPStatusError, ParseError, ResponseError, UsageError
+from frdiff.ids import iso_date
 from frdiff.log import get_logger
+from frdiff.validators import Validators
 
 log = get_logger(__name__)
 
@@ -247,22 +249,6 @@ def mount_retries(
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
-
-
-@dataclass(frozen=True, slots=True)
-class Validators:
-    """What a conditional request sends: the stored copy's ETag and Last-Modified."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-    def headers(self) -> dict[str, str]:
-        h: dict[str, str] = {}
-        if self.etag:
-            h["If-None-Match"] = self.etag
-        if self.last_modified:
-            h["If-Modified-Since"] = self.last_modified
-        return h
 
 
 @dataclass(frozen=True, slots=True)
@@ -707,7 +693,7 @@ class ECFR:
             if isinstance(t, dict) and str(t.get("number")) == str(self.title):
                 value = t.get("latest_issue_date") or t.get("up_to_date_as_of")
                 try:
-                    return date.fromisoformat(str(value))
+                    return iso_date(str(value))
                 except ValueError:
                     raise ParseError(f"bad latest_issue_date {value!r}", where=url) from None
         raise ParseError(f"title {self.title} not listed", where=url)
@@ -731,7 +717,7 @@ class ECFR:
             if v.get("removed"):
                 continue
             try:
-                dates.add(date.fromisoformat(str(v.get("date") or v.get("amendment_date"))))
+                dates.add(iso_date(str(v.get("date") or v.get("amendment_date"))))
             except ValueError:
                 continue
         return sorted(dates)

@@ -13,23 +13,23 @@ checks that every item exists with its sha256 and reports files nobody listed.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from frdiff.errors import InputError, OfflineMissingError, ParseError, UsageError
-from frdiff.store import (
+from frdiff.files import rule_meta, write_atomic
+from frdiff.ids import (
     document_number,
     iso_date,
+    parse_week,
     relative_path,
-    sha256_hex,
     snapshot_ident,
     supplement_number,
-    utc_now,
 )
+from frdiff.store import sha256_hex, utc_now
 
 if TYPE_CHECKING:
     from frdiff.archive import Archive
@@ -134,21 +134,6 @@ class Manifest:
         )
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file by temporary file, fsync and rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 # Reading fixtures as an offline source ---------------------------------------------------
 
 
@@ -184,12 +169,7 @@ class FixtureSource:
         item = self.manifest.find("rule-metadata", id=number)
         if item is None:
             raise self._missing(f"metadata of rule {number}")
-        data = json.loads(self.manifest.read(item))
-        if not isinstance(data, dict):
-            raise ParseError(
-                "rule metadata is not an object", where=str(self.manifest.path_of(item))
-            )
-        return data
+        return rule_meta(self.manifest.read(item), where=str(self.manifest.path_of(item)))
 
     def rule_xml(self, number: str) -> bytes:
         number = document_number(number)
@@ -314,17 +294,6 @@ class RecordReport:
         return {"root": self.root, "written": self.written, "unchanged": self.unchanged}
 
 
-def week_range(week: str) -> tuple[date, date]:
-    """Monday and Sunday of an ISO week such as "2025-W13"."""
-    text = week.strip().upper()
-    try:
-        year_text, week_text = text.split("-W")
-        monday = date.fromisocalendar(int(year_text), int(week_text), 1)
-    except ValueError:
-        raise UsageError(f"not an ISO week (YYYY-Www): {week!r}") from None
-    return monday, monday + timedelta(days=6)
-
-
 def record(
     archive: Archive,
     root: Path,
@@ -342,7 +311,7 @@ def record(
     report = RecordReport(root=str(root))
     numbers = [document_number(n) for n in rules]
     for week in weeks:
-        since, until = week_range(week)
+        since, until = parse_week(week)
         numbers += [
             document_number(str(m["document_number"])) for m in archive.find_rules(since, until)
         ]

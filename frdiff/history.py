@@ -412,9 +412,8 @@ def build_history(
     store that never searched the rules of the span.  ``until`` is also the day the
     status answers for ("was it listed on that day?").
     """
-    from frdiff.parse.cache import parse_cached
+    from frdiff.cache import SnapshotLoader
     from frdiff.parse.rule import parse_rule
-    from frdiff.parse.snapshot import ParseMemo
 
     since = since or DEFAULT_SINCE
     until = until or date.today()
@@ -433,11 +432,11 @@ def build_history(
             notes.append(f"rule {number} skipped: {exc}")
     dates = snapshot_dates if snapshot_dates is not None else archive.snapshot_dates()
     snapshots: list[Snapshot] = []
-    memo = ParseMemo()  # successive versions share most rows: read each row once
+    loader = SnapshotLoader()  # successive versions share most rows: read each row once
     for d in sorted(d for d in dates if since <= d <= until):
         try:
             data = archive.snapshot_xml(d)
-            snapshots.append(parse_cached(data, source=f"eCFR {d}", date=str(d), memo=memo))
+            snapshots.append(loader.load_bytes(data, source=f"eCFR {d}", date=str(d)))
         except FrdiffError as exc:
             notes.append(f"snapshot {d} skipped: {exc}")
     result = history_from(query, rules, snapshots, country=country, min_score=min_score)

@@ -28,8 +28,11 @@ ACTIONS = (ADD, REVISE, REMOVE)
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
+#: How many editorial-only differences a diff's JSON shows as examples.
+EDITORIAL_EXAMPLES = 5
+
 #: Entry fields holding lists; the differ reports these as added/removed items.
-LIST_FIELDS = ("aliases", "addresses", "citations", "footnotes", "listed_items", "notes")
+LIST_FIELDS = ("aliases", "addresses", "citations", "footnotes", "listed_items", "notes", "units")
 #: Entry fields holding one text; the differ reports these as old/new.
 TEXT_FIELDS = ("country", "name", "license_requirement", "license_review_policy")
 
@@ -107,6 +110,33 @@ class Citation(Struct, frozen=True, gc=False):
 #: What makes two entries equal: every field but ``source``.
 content_key = attrgetter(*TEXT_FIELDS, *LIST_FIELDS, "country_code")
 
+#: The kinds of :class:`Unit`, as the list names them.
+SUBORDINATE_INSTITUTION, SUBORDINATE_ENTITY, AFFILIATED_ENTITY = (
+    "subordinate institution",
+    "subordinate entity",
+    "affiliated entity",
+)
+
+
+class Unit(Struct, frozen=True, gc=False):
+    """A party listed inside another's entry: a subordinate institution (China
+    Aerospace Science and Industry Corporation Second Academy's thirteen), a
+    subordinate entity (Pakistan Atomic Energy Commission's four) or an affiliated
+    entity (Huawei's 22), with its own aliases and addresses."""
+
+    kind: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "addresses": list(self.addresses),
+        }
+
 
 class Entry(Struct, frozen=True, eq=False, gc=False):
     """One row of the Entity List: an entity under one country heading.
@@ -114,8 +144,10 @@ class Entry(Struct, frozen=True, eq=False, gc=False):
     ``country`` is the canonical heading ("CHINA, PEOPLE'S REPUBLIC OF");
     ``listed_items`` holds dash lines that are not aliases (facility lists such as
     India's Department of Atomic Energy entry); ``notes`` holds cross references
-    such as "(See alternate address under France)".  ``source`` says where the
-    entry was read (document and row) and never takes part in comparisons.
+    such as "(See alternate address under France)"; ``units`` the parties listed
+    inside the entry (subordinate institutions, affiliated entities).  ``source``
+    says where the entry was read (document and row) and never takes part in
+    comparisons.
     """
 
     country: str
@@ -130,6 +162,7 @@ class Entry(Struct, frozen=True, eq=False, gc=False):
     notes: tuple[str, ...] = ()
     country_code: str | None = None
     source: str = ""
+    units: tuple[Unit, ...] = ()
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not Entry:
@@ -157,6 +190,7 @@ class Entry(Struct, frozen=True, eq=False, gc=False):
             "footnotes": list(self.footnotes),
             "listed_items": list(self.listed_items),
             "notes": list(self.notes),
+            "units": [u.to_dict() for u in self.units],
             "source": self.source,
         }
 
@@ -175,6 +209,15 @@ class Entry(Struct, frozen=True, eq=False, gc=False):
             notes=tuple(d.get("notes", ())),
             country_code=d.get("country_code"),
             source=d.get("source", ""),
+            units=tuple(
+                Unit(
+                    u["kind"],
+                    u["name"],
+                    tuple(u.get("aliases", ())),
+                    tuple(u.get("addresses", ())),
+                )
+                for u in d.get("units", ())
+            ),
         )
 
 
@@ -331,6 +374,33 @@ class ChangeSet(Struct, frozen=True):
         }
 
 
+#: The kinds of :class:`ListNote`: a numbered footnote of the table (its TFOOT),
+#: the eCFR's editorial note and effective-date note after it (EDNOTE, EFFDNOT), and
+#: the source citation of the supplement (CITA).
+FOOTNOTE, EDITORIAL_NOTE, EFFECTIVE_DATE_NOTE, SOURCE_NOTE = (
+    "footnote",
+    "editorial-note",
+    "effective-date-note",
+    "source-citation",
+)
+
+
+class ListNote(Struct, frozen=True, gc=False):
+    """A text a copy of the list carries beside its entries.
+
+    Footnotes have their ``number`` (what "footnote 4" of an entry means); the
+    eCFR's editorial notes say, among other things, which amendments it could not
+    incorporate: a disagreement between the rules and the list worth reporting.
+    """
+
+    kind: str
+    text: str
+    number: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "number": self.number, "text": self.text}
+
+
 class Snapshot(Struct, frozen=True):
     """The whole list as compiled on a date (an eCFR point-in-time copy)."""
 
@@ -342,6 +412,15 @@ class Snapshot(Struct, frozen=True):
     #: How every table row was read: ("entry", 3270), ("continuation", 4), ...; the
     #: counts add up to ``rows``.
     accounting: tuple[tuple[str, int], ...] = ()
+    #: The list's footnotes and the eCFR's notes after the table, in document order.
+    notes: tuple[ListNote, ...] = ()
+
+    def footnote(self, number: int) -> str | None:
+        """The text of the list's footnote ``number``, where the copy carries it."""
+        for n in self.notes:
+            if n.kind == FOOTNOTE and n.number == number:
+                return n.text
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -351,6 +430,7 @@ class Snapshot(Struct, frozen=True):
             "source": self.source,
             "rows": self.rows,
             "accounting": dict(self.accounting),
+            "notes": [n.to_dict() for n in self.notes],
             "entries": [e.to_dict() for e in self.entries],
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -395,7 +475,15 @@ class EntryDiff(Struct, frozen=True):
     changes: tuple[FieldChange, ...]
     match: str = "exact"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, brief: bool = False) -> dict[str, Any]:
+        """The pair as JSON; ``brief`` leaves out the two whole entries."""
+        if brief:
+            return {
+                "country": self.after.country,
+                "name": self.after.name,
+                "source": self.after.source,
+                "changes": [c.to_dict() for c in self.changes],
+            }
         return {
             "country": self.after.country,
             "name": self.after.name,
@@ -424,6 +512,11 @@ class Diff(Struct, frozen=True):
     old_label: str = ""
     new_label: str = ""
     findings: tuple[Finding, ...] = ()
+    #: Pairs that differ only editorially: the same words set differently (punctuation,
+    #: dashes, line breaks, "EAR.)" for "EAR)", an address broken elsewhere).  Never a
+    #: change: they are among ``unchanged``; the fields as written differently are in
+    #: each pair's ``changes``.
+    editorial: tuple[EntryDiff, ...] = ()
 
     def summary(self) -> dict[str, Any]:
         kinds = ("added", "removed", "modified", "renamed", "moved")
@@ -444,6 +537,7 @@ class Diff(Struct, frozen=True):
             **counts,
             "total": sum(counts.values()),
             "unchanged": self.unchanged,
+            "editorial": len(self.editorial),
             "by_country": {c: {k: v[k] for k in kinds} for c, v in sorted(by_country.items())},
         }
 
@@ -463,5 +557,9 @@ class Diff(Struct, frozen=True):
             "modified": [d.to_dict() for d in self.modified],
             "renamed": [d.to_dict() for d in self.renamed],
             "moved": [d.to_dict() for d in self.moved],
+            "editorial": {
+                "count": len(self.editorial),
+                "examples": [d.to_dict(brief=True) for d in self.editorial[:EDITORIAL_EXAMPLES]],
+            },
             "findings": [f.to_dict() for f in self.findings],
         }

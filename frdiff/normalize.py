@@ -148,7 +148,7 @@ _ABBREVIATION_WORDS: dict[str, bool] = {}
 def _abbreviation(word: str) -> bool:
     """True when a final word (trailing periods ignored) is an abbreviation."""
     word = word.rstrip(".").casefold()
-    word = word.rsplit("(", 1)[-1]
+    word = word.rsplit("(", 1)[-1].lstrip(DASHES + "\"'\u201c\u2018")  # "—M.A.G."
     if word in _ABBREVIATIONS:
         return True
     # Initialisms such as "S.A." or "U.S." and single letters ("John Q.").
@@ -260,11 +260,18 @@ def is_dash_line(text: str) -> bool:
 
 
 def clean_alias(text: str) -> str:
-    """An alias line without its leading dash and list punctuation."""
+    """An alias line without its leading dash, list punctuation and a repeated
+    "a.k.a."/"f.k.a." ("—a.k.a. JSC Gazprom Neft;": the clause said it already)."""
     text = clean(text)
     m = _LEADING_DASH.match(text)
     # What follows the dash is still clean: the pattern took the spaces after it.
-    return strip_item(text[m.end() :] if m else text)
+    text = text[m.end() :] if m else text
+    if text[:1] in "afAF":
+        text = _LEADING_AKA.sub("", text)
+    return strip_item(text)
+
+
+_LEADING_AKA = re.compile(r"^[af]\.\s?k\.\s?a\.?,?\s+", re.IGNORECASE)
 
 
 _ADDRESS_SPLIT = re.compile(r";\s*and\s+|;\s+(?=\S)", re.IGNORECASE)
@@ -286,7 +293,15 @@ def split_addresses(text: str) -> tuple[list[str], list[str]]:
         notes.append(clean(m.group(0)))
         text = text[: m.start()]
     parts = [strip_list_punctuation(p) for p in _ADDRESS_SPLIT.split(text)]
-    return [p for p in parts if p], notes
+    # "...; <E>and</E><br/>": the "and" before the next line's address is no address.
+    # "Address: 1 Pl. Sobina, ..."; "Alt Address: Proshchad Sobina 1, ...": labels.
+    parts = [_ADDRESS_LABEL.sub("", p) if "ddress" in p[:16] else p for p in parts]
+    return [
+        p[4:] if p[:4].casefold() == "and " else p for p in parts if p and p.casefold() != "and"
+    ], notes
+
+
+_ADDRESS_LABEL = re.compile(r"^\(?(?:alt(?:ernate)?\.?\s+)?address(?:es)?:\s*", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------
@@ -518,7 +533,7 @@ COUNTRY_HEADINGS: dict[str, str] = {
 }
 
 #: Other spellings of a heading (folded) -> ISO code.
-_COUNTRY_ALIASES: dict[str, str] = {
+COUNTRY_ALIASES: dict[str, str] = {
     "china": "CN",
     "people's republic of china": "CN",
     "china, people's republic of (china)": "CN",
@@ -593,7 +608,7 @@ def _country_code(text: str) -> str | None:
     if len(text) == 2 and text.upper() in COUNTRY_HEADINGS:
         return text.upper()
     f = text.casefold()
-    return _HEADING_CODE.get(f) or _COUNTRY_ALIASES.get(f)
+    return _HEADING_CODE.get(f) or COUNTRY_ALIASES.get(f)
 
 
 def country_key(text: str) -> str:

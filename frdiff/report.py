@@ -36,6 +36,7 @@ from urllib.parse import quote
 
 from frdiff import __version__
 from frdiff.errors import UsageError
+from frdiff.ids import is_document_number
 from frdiff.model import (
     ADD,
     LIST_FIELDS,
@@ -74,7 +75,6 @@ __all__ = [
 ]
 
 FR_DOC_URL = "https://www.federalregister.gov/d/{}"
-_DOC_NUMBER = re.compile(r"^[A-Z]{0,2}\d{1,4}-\d{1,6}$", re.IGNORECASE)
 
 #: Past-tense labels for a rule's actions, as a spreadsheet user reads them.
 ACTION_LABELS = {ADD: "added", REVISE: "revised", REMOVE: "removed"}
@@ -100,9 +100,9 @@ def fr_link(document_number: str | None) -> str | None:
     """The Federal Register short link of a document number, or None when it is not one.
 
     Document numbers come from documents, so only the known shapes ("2025-05427",
-    legacy "E9-12940") become links.
+    legacy "E9-12940", corrections "C1-2026-16628") become links.
     """
-    if not document_number or not _DOC_NUMBER.match(document_number):
+    if not document_number or not is_document_number(document_number):
         return None
     return FR_DOC_URL.format(quote(document_number, safe="-"))
 

@@ -25,7 +25,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import secrets
 import sqlite3
 import time
@@ -35,15 +34,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from frdiff.errors import InputError, StoreError
-from frdiff.fetch import Validators
+from frdiff.errors import StoreError
+from frdiff.files import cache_root, replace, write_temp
+from frdiff.ids import document_number, iso_date, relative_path, supplement_number
+from frdiff.validators import Validators
 
 SCHEMA_VERSION = 1
 KINDS = ("rule", "rule-metadata", "snapshot", "api")
 
-#: 2025-05427, E9-12940, and corrections such as C1-2023-01234 or R1-2019-12345.
-DOCUMENT_NUMBER = re.compile(r"^(?:[A-Z]\d?-)?[A-Z]?\d{1,4}-\d{1,6}$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -78,59 +76,6 @@ CREATE TABLE IF NOT EXISTS searches (
 """
 
 
-def document_number(text: str) -> str:
-    """A validated Federal Register document number (upper-cased), or InputError."""
-    value = str(text).strip().upper()
-    if not DOCUMENT_NUMBER.match(value):
-        raise InputError(f"not a Federal Register document number: {text!r}")
-    return value
-
-
-def iso_date(value: str | date) -> date:
-    """A validated ISO date (YYYY-MM-DD that exists), or InputError."""
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if not ISO_DATE.match(text):
-        raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"no such date: {value!r}") from None
-
-
-def supplement_number(value: int | str) -> int:
-    """A validated supplement number (1-99), or InputError."""
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise InputError(f"not a supplement number: {value!r}") from None
-    if not 1 <= n <= 99:
-        raise InputError(f"not a supplement number: {value!r}")
-    return n
-
-
-def snapshot_ident(on: date | str, supplement: int | str = 4) -> str:
-    """The store's identifier of a snapshot: "4/2025-03-24"."""
-    return f"{supplement_number(supplement)}/{iso_date(on).isoformat()}"
-
-
-def relative_path(kind: str, ident: str) -> str:
-    """Where a document lives under the root; every part is validated."""
-    if kind == "rule":
-        return f"fr/{document_number(ident)}.xml"
-    if kind == "rule-metadata":
-        return f"fr/{document_number(ident)}.meta.json"
-    if kind == "snapshot":
-        supp, _, day = ident.partition("/")
-        return f"ecfr/supp{supplement_number(supp)}-{iso_date(day).isoformat()}.xml"
-    if kind == "api":
-        if not ident.startswith(("http://", "https://")):
-            raise InputError(f"an API record is keyed by its URL, not {ident!r}")
-        return f"api/{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:40]}.json"
-    raise InputError(f"unknown document kind {kind!r}")
-
-
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -140,13 +85,8 @@ def utc_now() -> str:
 
 
 def default_cache_dir() -> Path:
-    """``$FRDIFF_CACHE_DIR``, else the platform's user cache directory for frdiff."""
-    env = os.environ.get("FRDIFF_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("frdiff", appauthor=False))
+    """The store's default root: :func:`frdiff.files.cache_root`."""
+    return Path(cache_root())
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,19 +121,6 @@ class Record:
             "last_modified": self.last_modified,
             "fetched_at": self.fetched_at,
         }
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -384,9 +311,7 @@ class Store:
         tmp = self._write_tmp(body)
         try:
             with self._write() as db:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp, target)
-                _fsync_dir(target.parent)
+                replace(tmp, target)
                 db.execute(
                     "INSERT OR REPLACE INTO documents (kind, ident, path, url, sha256, size,"
                     " content_type, etag, last_modified, fetched_at, meta)"
@@ -407,7 +332,7 @@ class Store:
                 )
         finally:
             with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+                os.unlink(tmp)
         return record, ("updated" if old else "new")
 
     def _intact(self, target: Path, record: Record) -> bool:
@@ -419,19 +344,10 @@ class Store:
         except OSError:
             return False
 
-    def _write_tmp(self, body: bytes) -> Path:
-        tmp = self.root / "tmp" / f"{os.getpid()}-{secrets.token_hex(8)}.part"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(body)
-                f.flush()
-                os.fsync(f.fileno())
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            raise
-        return tmp
+    def _write_tmp(self, body: bytes) -> str:
+        """``body`` in ``tmp/``, fsynced: leftovers of dead processes are removed by pid."""
+        name = f"{os.getpid()}-{secrets.token_hex(8)}.part"
+        return write_temp(self.root / "tmp", body, name=name)
 
     # Rules found by searches --------------------------------------------------
     def record_search(

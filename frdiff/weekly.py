@@ -21,7 +21,6 @@ renderers live in :mod:`frdiff.report`.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from frdiff import __version__
 from frdiff.errors import OfflineMissingError, UsageError
+from frdiff.ids import iso_date, last_complete_week, parse_week, week_label
 from frdiff.model import (
     ACTIONS,
     ADD,
@@ -62,7 +62,6 @@ __all__ = [
 #: days; a weekend in between makes that up to 4 calendar days).
 AFTER_GRACE_DAYS = 4
 
-_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 _DIFF_KINDS = ("added", "removed", "modified", "renamed", "moved")
 _OPTIONAL_FIELDS = ("addresses",)
 #: Below this share of entries carrying a field, a copy of the list "does not record" it.
@@ -72,32 +71,6 @@ _PAST = {ADD: "added", REVISE: "revised", REMOVE: "removed"}
 
 # ---------------------------------------------------------------------------
 # Windows
-
-
-def parse_week(text: str) -> tuple[date, date]:
-    """An ISO week such as "2025-W13" -> (Monday, Sunday) of that week."""
-    m = _WEEK.match(text or "")
-    if not m:
-        raise UsageError(f"not an ISO week (expected e.g. 2025-W13): {text!r}", where="--week")
-    year, week = int(m.group(1)), int(m.group(2))
-    try:
-        monday = date.fromisocalendar(year, week, 1)
-    except ValueError:
-        raise UsageError(f"{year} has no ISO week {week}", where="--week") from None
-    return monday, monday + timedelta(days=6)
-
-
-def week_label(day: date) -> str:
-    """The ISO week holding ``day``: "2025-W13"."""
-    iso = day.isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"
-
-
-def last_complete_week(today: date | None = None) -> tuple[date, date]:
-    """Monday and Sunday of the last ISO week that ended before ``today``."""
-    today = today or date.today()
-    this_monday = today - timedelta(days=today.weekday())
-    return this_monday - timedelta(days=7), this_monday - timedelta(days=1)
 
 
 # ---------------------------------------------------------------------------
@@ -246,7 +219,7 @@ def before_limit(since: date, rules: Sequence[ChangeSet]) -> date:
 
 def _iso(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return iso_date(text) if text else None
     except ValueError:
         return None
 
@@ -306,10 +279,11 @@ def _unrecorded_fields(after: Snapshot, rules: list[ChangeSet]) -> tuple[str, ..
 
 
 def _load_snapshot(archive: Archive, on: date) -> Snapshot:
-    from frdiff.parse.cache import parse_cached
+    from frdiff.cache import SnapshotLoader
 
     data = archive.snapshot_xml(on)
-    return parse_cached(data, source=f"eCFR Supplement No. 4 to Part 744 as of {on}", date=str(on))
+    source = f"eCFR Supplement No. 4 to Part 744 as of {on}"
+    return SnapshotLoader().load_bytes(data, source=source, date=str(on))
 
 
 def _info(snap: Snapshot, on: date, wanted: date, *, projected: bool = False) -> SnapshotInfo:

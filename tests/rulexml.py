@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 HEADER = """<RULE><PREAMB><AGENCY TYPE="S">DEPARTMENT OF COMMERCE</AGENCY>
 <SUBAGY>Bureau of Industry and Security</SUBAGY><CFR>15 CFR Part 744</CFR>
 <DEPDOC>[Docket No. 250101-0001]</DEPDOC><RIN>RIN 0694-AA00</RIN>
@@ -58,3 +60,15 @@ META = {
     "start_page": 11000,
     "end_page": 11004,
 }
+
+
+_FR_ROOT = re.compile(rb"<(RULE|PRORULE|NOTICE)\b[^>]*>(.*)</\1>\s*$", re.DOTALL)
+
+
+def as_ecfr(data: bytes) -> bytes:
+    """The same document under an eCFR appendix root instead of its Federal Register
+    one (``<RULE>``, ``<NOTICE>``), which the snapshot parser refuses: to read a rule's
+    table rows with the snapshot parser.  Documents of other roots are returned as is."""
+    return _FR_ROOT.sub(
+        rb'<DIV9 N="Supplement No. 4 to Part 744" TYPE="APPENDIX">\2</DIV9>', data, count=1
+    )

@@ -31,11 +31,12 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from frdiff.cli import main
 from frdiff.errors import FrdiffError, ParseError, TooLargeError
+from frdiff.ids import DOCUMENT_NUMBER, iso_date
 from frdiff.model import ChangeSet, Snapshot
 from frdiff.parse.rule import parse_rule
 from frdiff.parse.snapshot import parse_snapshot
 from frdiff.parse.xml import MAX_DEPTH, MAX_DOCUMENT_BYTES
-from frdiff.store import DOCUMENT_NUMBER, iso_date
+from rulexml import as_ecfr
 from rulexml import row as rule_row
 from rulexml import rule as rule_xml
 
@@ -71,6 +72,7 @@ ANY = "any"
 NOT_SILENT = "not-silent"
 
 NOT_XML = Error("not well-formed")
+FR_DOCUMENT = Error("is a Federal Register document")
 ENTITIES = Error("declares XML entities")
 HTML = Error("HTML page")
 NOT_FR = Error("not a Federal Register document")
@@ -131,7 +133,7 @@ EXPECTED: dict[str, tuple[Any, Any]] = {
     "rule-huge-numbers.xml": (ANY, ANY),
     "rule-namespaced.xml": (Finds("namespace"), ANY),
     "rule-notice-no-amdpar.xml": (Finds("no-entity-list-changes"), Error("no Entity List")),
-    "snap-no-table.xml": (NOT_FR, Error("holds no table")),
+    "snap-no-table.xml": (NOT_FR, Error("holds no Entity List table")),
     "snap-header-only.xml": (NOT_FR, NOT_SILENT),
     "snap-gpotable-no-rows.xml": (NOT_FR, NOT_SILENT),
     "snap-other-supplement.xml": (NOT_FR, Error("no Supplement No. 4")),
@@ -331,9 +333,18 @@ def test_corpus_is_complete_and_described() -> None:
 @pytest.mark.parametrize(("name", "kind"), CASES)
 def test_parser(name: str, kind: str, sentinel: Sentinel) -> None:
     data = sentinel.fill((CORPUS / name).read_bytes())
+    want = EXPECTED[name][0 if kind == "rule" else 1]
     outcome = parse(kind, data, name)
+    if (
+        kind == "snapshot"
+        and isinstance(outcome, ParseError)
+        and FR_DOCUMENT.text in outcome.message
+    ):
+        # A rule is no snapshot: refused as such; its rows, under an eCFR root, are
+        # still read by the snapshot parser's table reader, irregularities and all.
+        outcome = parse(kind, as_ecfr(data), name)
     sentinel.assert_untouched(outcome if isinstance(outcome, FrdiffError) else outcome.to_dict())
-    check_outcome(outcome, EXPECTED[name][0 if kind == "rule" else 1], name)
+    check_outcome(outcome, want, name)
 
 
 # ---------------------------------------------------------------------------
@@ -395,6 +406,9 @@ def test_cli(
     sentinel.assert_untouched(result.output)
     assert_clean_exit(result, name)
     want = EXPECTED.get(name, (ANY, ANY))[0 if command == "rule" else 1]
+    read_as_list = not isinstance(want, Error) or want.text.startswith("no Entity List")
+    if command != "rule" and read_as_list and as_ecfr(path.read_bytes()) != path.read_bytes():
+        want = FR_DOCUMENT  # a well-formed rule given where a snapshot is expected
     if isinstance(want, Error) and not name.endswith(".json"):
         assert result.exit_code == 1 and want.text in result.output
     if result.exit_code == 0 and command == "snapshot":
@@ -476,7 +490,7 @@ def test_deep_nesting(depth: int) -> None:
         [rule_row(inner, "CANADA")],
     )
     for kind in PARSERS:
-        outcome = parse(kind, data, "deep.xml")
+        outcome = parse(kind, data if kind == "rule" else as_ecfr(data), "deep.xml")
         if depth > MAX_DEPTH:
             assert isinstance(outcome, ParseError)
             assert f"nested deeper than {MAX_DEPTH} levels" in str(outcome)
@@ -629,8 +643,7 @@ alias:<br/>&mdash;Bar &amp; Baz.<br/>1 Road, Beijing.</TD><TD>For all items.</TD
 
 def test_undeclared_entity_references_keep_their_text() -> None:
     """Unresolved references stay in lxml's tree as nodes of their own, which text
-    readers skip (and the compiled parser, reading every node's tag as a string,
-    tripped on).  An HTML entity reads as its character, any other as written."""
+    readers skip.  An HTML entity reads as its character, any other as written."""
     snap = parse_snapshot(_UNDECLARED_ENTITIES.encode(), source="entities.xml")
     (entry,) = snap.entries
     assert (entry.country_code, entry.name) == ("CN", "Foo &co; Ltd.")
@@ -655,7 +668,7 @@ def test_undeclared_entity_references_keep_their_text() -> None:
 @pytest.mark.parametrize("kind", sorted(PARSERS))
 @pytest.mark.parametrize("data", ["<DIV9/>", bytearray(b"<DIV9/>"), None])
 def test_a_document_that_is_not_bytes_is_a_type_error(kind: str, data: object) -> None:
-    """A caller's mistake, the same in the pure and the compiled build (whose
-    functions check their annotations)."""
+    """A caller's mistake, not a bad document (the library API, frdiff.parse_rule and
+    frdiff.parse_snapshot, is what reads a path)."""
     with pytest.raises(TypeError):
         PARSERS[kind](data, source="x.xml")

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from conftest import SNAPSHOTS
-from frdiff.parse import cache
+from frdiff import cache
 
 _PROBE = """
 import sys
@@ -49,7 +49,7 @@ def _run(args: list[str], cache_dir: Path) -> tuple[str, dict[str, object]]:
     env = {**os.environ, "FRDIFF_CACHE_DIR": str(cache_dir)}
     env.pop("FRDIFF_NO_CACHE", None)
     done = subprocess.run(
-        [sys.executable, "-P", "-c", _PROBE, *args],
+        [sys.executable, "-c", _PROBE, *args],
         capture_output=True,
         text=True,
         env=env,
@@ -96,7 +96,7 @@ else:  # a library user: frdiff never configures logging itself
 
 def _logs(case: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-P", "-c", _LOGS, case], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _LOGS, case], capture_output=True, text=True, check=True
     )
 
 

@@ -326,8 +326,10 @@ def test_snapshot_command_and_json_round_trip(tmp_path) -> None:
     assert data["date"] == "2025-03-24" and data["kind"] == "snapshot"
     assert len(data["entries"]) == data["rows"]
     # The constructed list holds a few rows identical in every field (addresses were
-    # dropped when it was built): reported as info, nothing worse.
-    assert {f["code"] for f in data["findings"]} <= {"duplicate-entry"}
+    # dropped when it was built) and a few names a comma makes ambiguous ("Kish
+    # Airlines, Headquarters."): reported as info, nothing worse.
+    assert {f["code"] for f in data["findings"]} <= {"duplicate-entry", "ambiguous-name"}
+    assert {f["severity"] for f in data["findings"]} == {"info"}
     assert all(f["severity"] == "info" for f in data["findings"])
     saved = tmp_path / "old.json"
     saved.write_text(res.output, encoding="utf-8")

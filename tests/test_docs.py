@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import subprocess
+import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -14,8 +18,12 @@ from frdiff.cli import main
 README = (ROOT / "README.md").read_text()
 
 
+#: Every fenced block: (language, text).
+BLOCKS = re.findall(r"^```(\w*)\n(.*?)^```", README, re.S | re.M)
+
+
 def _code_lines() -> list[str]:
-    blocks = re.findall(r"```(?:sh|bash|console)?\n(.*?)```", README, re.S)
+    blocks = [text for lang, text in BLOCKS if lang in ("", "sh", "bash", "console")]
     return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
 
 
@@ -58,3 +66,19 @@ def test_make_targets_named_in_readme_exist() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     assert "make test" in README
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_use_it_from_python_runs_as_written(tmp_path: Path) -> None:
+    """README's "Use it from Python" block, run as a user would, from the top directory."""
+    section = README.split("## Use it from Python", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"^```python\n(.*?)^```", section, re.S | re.M)
+    env = {**os.environ, "FRDIFF_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("2025-05427 ") and lines[0].endswith(" changes")
+    assert lines[1].endswith(" entries added") and int(lines[1].split()[0]) > 0
+    assert lines[3] == "1 1"  # format_version 1; one rule in the week
+    assert lines[4].startswith("error: page.html: ")

@@ -203,8 +203,7 @@ def _env() -> dict[str, str]:
 
 
 def _frdiff(*args: str) -> list[str]:
-    # -P: frdiff as installed (make test-compiled tests the wheel), not the checkout's.
-    return [sys.executable, "-P", "-m", "frdiff", *args]
+    return [sys.executable, "-m", "frdiff", *args]
 
 
 def test_sigkill_during_a_download_leaves_no_partial_file(

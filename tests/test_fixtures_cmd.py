@@ -13,7 +13,8 @@ from click.testing import CliRunner, Result
 import fetch_helpers
 from fetch_helpers import FIXTURES, fixture_data
 from frdiff.cli import main
-from frdiff.fixtures import verify, week_range
+from frdiff.fixtures import verify
+from frdiff.ids import parse_week
 from replay_server import ReplayServer
 
 server = fetch_helpers.server
@@ -124,7 +125,7 @@ def test_recorded_fixtures_work_offline(server: ReplayServer, tmp_path: Path) ->
     )
     assert result.exit_code == 0
     with Archive.open(fixtures_dir=out) as a:
-        found = a.find_rules(*week_range("2025-W13"))
+        found = a.find_rules(*parse_week("2025-W13"))
         assert [r["document_number"] for r in found] == ["2025-05427"]
         assert a.rule_xml("2025-05427") == fixture_data().documents["2025-05427"][1]
 

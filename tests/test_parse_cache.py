@@ -14,8 +14,8 @@ from msgspec import msgpack
 
 import frdiff.parse.snapshot as snapshot_module
 from conftest import SNAPSHOTS
+from frdiff import cache
 from frdiff.cli import main
-from frdiff.parse import cache
 from frdiff.parse.snapshot import parse_snapshot
 
 OLD, NEW = SNAPSHOTS[2], SNAPSHOTS[3]
@@ -86,14 +86,14 @@ def test_names_are_the_callers_and_every_finding_survives(cache_dir: Path) -> No
     assert cache.parse_cached(SMALL).to_dict() == parse_snapshot(SMALL).to_dict()
 
 
-def test_options_and_parser_version_are_part_of_the_key(
+def test_options_and_the_parser_fingerprint_are_part_of_the_key(
     cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache.parse_cached(SMALL, source="s.xml")
     assert cache.get(SMALL, source="s.xml") is not None
     assert cache.get(SMALL, source="s.xml", date="2025-03-01") is None
     assert cache.get(SMALL + b" ", source="s.xml") is None
-    monkeypatch.setattr(cache, "PARSER_VERSION", cache.PARSER_VERSION + 1)
+    monkeypatch.setattr(cache, "_fingerprint", cache.parser_fingerprint() + "-changed")
     assert cache.get(SMALL, source="s.xml") is None
     parses = ParseCounter(monkeypatch)
     cache.parse_cached(SMALL, source="s.xml")
@@ -153,10 +153,14 @@ def _stored(raw: bytes) -> list:
     return msgpack.decode(raw[len(cache._MAGIC) + cache._DIGEST :])
 
 
+#: Where a cache file's entries are in its MessagePack array: after the header.
+_ENTRIES = len(cache._Header.__struct_fields__)
+
+
 def _tampered(value: list, entry_field: str, new: object) -> list:
-    entries = [dict(e) for e in value[7]]
+    entries = [dict(e) for e in value[_ENTRIES]]
     entries[0][entry_field] = new
-    return [*value[:7], entries, *value[8:]]
+    return [*value[:_ENTRIES], entries, *value[_ENTRIES + 1 :]]
 
 
 @pytest.mark.parametrize(
@@ -263,16 +267,16 @@ class Reads:
     """Counts the documents the commands read from disk."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        import frdiff.commands.snapshot as commands
+        from frdiff import files
 
         self.calls = 0
-        real = commands.read_input
+        real = files.read_document
 
         def counted(path: Path) -> bytes:
             self.calls += 1
             return real(path)
 
-        monkeypatch.setattr(commands, "read_input", counted)
+        monkeypatch.setattr(files, "read_document", counted)
 
 
 def _settled_copy(source: Path, target: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -285,7 +289,7 @@ def _settled_copy(source: Path, target: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_an_unchanged_file_is_not_read_again(
     cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from frdiff.commands.snapshot import load_snapshot
+    from frdiff.cache import load_snapshot
 
     path = _settled_copy(OLD, tmp_path / "old.xml", monkeypatch)
     first = load_snapshot(path).to_dict()
@@ -305,7 +309,7 @@ def test_an_unchanged_file_is_not_read_again(
 def test_a_changed_file_is_read_again_even_with_its_old_size_and_times(
     cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from frdiff.commands.snapshot import load_snapshot
+    from frdiff.cache import load_snapshot
 
     path = _settled_copy(OLD, tmp_path / "old.xml", monkeypatch)
     before = load_snapshot(path)
@@ -326,7 +330,7 @@ def test_a_changed_file_is_read_again_even_with_its_old_size_and_times(
 def test_a_file_changed_just_now_is_hashed_every_time(
     cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from frdiff.commands.snapshot import load_snapshot
+    from frdiff.cache import load_snapshot
 
     path = tmp_path / "old.xml"
     path.write_bytes(OLD.read_bytes())
@@ -342,7 +346,7 @@ def test_a_file_changed_just_now_is_hashed_every_time(
 def test_a_damaged_index_is_ignored(
     cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from frdiff.commands.snapshot import load_snapshot
+    from frdiff.cache import load_snapshot
 
     path = _settled_copy(OLD, tmp_path / "old.xml", monkeypatch)
     want = load_snapshot(path).to_dict()
@@ -392,7 +396,7 @@ def test_a_damaged_entry_sends_the_diff_back_to_the_full_path(
     added = json.loads(want)["added"][0]["name"]
     for path in cache_dir.glob("*.snap"):
         stored = _stored(path.read_bytes())
-        for entry in stored[7]:
+        for entry in stored[_ENTRIES]:
             if entry["name"] == added:
                 entry["name"] = 42  # an entry the diff must decode
                 path.write_bytes(_sealed(msgpack.encode(stored)))
@@ -413,3 +417,69 @@ def test_a_key_in_the_index_never_names_a_file_outside_the_cache(
     for bad in ("../../etc/passwd", "/abs", key.upper(), key[:-1], key + "0"):
         assert cache.remember_file(str(path), path.stat(), bad)
         assert cache.file_key(str(path)) is None, bad
+
+
+# ---------------------------------------------------------------------------
+# The parser's fingerprint: derived from its source, so it cannot be forgotten
+
+
+def _package_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    import frdiff
+
+    package = tmp_path / "frdiff"
+    shutil.copytree(Path(frdiff.__file__).parent, package, ignore=shutil.ignore_patterns("*.pyc"))
+    return package
+
+
+def test_changing_a_parser_source_changes_the_fingerprint(tmp_path: Path) -> None:
+    package = _package_copy(tmp_path)
+    first = cache.source_fingerprint(str(package))
+    assert cache.parser_fingerprint().startswith(first + "-py")  # the same sources
+    for changed in ("parse/cells.py", "normalize.py", "model.py", "ids.py"):
+        path = package / changed
+        original = path.read_bytes()
+        path.write_bytes(original.replace(b"\n", b"\n# edited\n", 1))
+        assert cache.source_fingerprint(str(package)) != first, changed
+        path.write_bytes(original)
+    (package / "parse" / "repairs.py").write_text("X = 1\n", encoding="utf-8")  # a new module
+    assert cache.source_fingerprint(str(package)) != first
+    (package / "parse" / "repairs.py").unlink()
+    (package / "report.py").write_text("# not the parser\n", encoding="utf-8")
+    assert cache.source_fingerprint(str(package)) == first
+
+
+def test_a_changed_parser_never_reuses_a_cached_parse(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache.parse_cached(SMALL, source="s.xml")
+    assert cache.get(SMALL, source="s.xml") is not None
+    monkeypatch.setattr(cache, "_fingerprint", None)
+    monkeypatch.setattr(cache, "source_fingerprint", lambda package: "another parser")
+    assert cache.get(SMALL, source="s.xml") is None
+
+
+def test_the_fingerprint_covers_every_module_the_parsers_import() -> None:
+    """A module the parsers use but the fingerprint leaves out could change what a
+    parse gives unnoticed: every frdiff module they load must be in PARSER_SOURCES."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, frdiff.parse.snapshot, frdiff.parse.rule; "
+        "print('\\n'.join(m.__file__ for n, m in sys.modules.items() "
+        "if n.startswith('frdiff.') and getattr(m, '__file__', None)))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    import frdiff
+
+    root = Path(frdiff.__file__).parent
+    loaded = {Path(f).relative_to(root).as_posix() for f in done.stdout.split()}
+    covered = {
+        rel
+        for rel in loaded
+        if rel in cache.PARSER_SOURCES or rel.split("/")[0] in cache.PARSER_SOURCES
+    }
+    assert loaded - covered <= {"__init__.py"}, sorted(loaded - covered)

@@ -1,8 +1,9 @@
 """report.html in a real headless browser (Debian's chromium).
 
 What a reader sees is the DOM after the page's own script ran (``--dump-dom``),
-under the page's Content-Security-Policy.  chromium is required: .ci/run installs
-it, and without it these tests fail rather than skip.
+under the page's Content-Security-Policy.  chromium is required: `make test` and
+.ci/run find or install it (scripts/ensure-browser), and without it these tests
+fail rather than skip.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _chromium() -> str:
             return found
     pytest.fail(
         "chromium is not installed: the browser test needs Debian's chromium "
-        "(apt-get install chromium; .ci/run does this)",
+        "(scripts/ensure-browser installs it, or names the command to run)",
         pytrace=False,
     )
 

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from conftest import SNAPSHOTS
-from frdiff.commands.snapshot import load_snapshot
+from frdiff.cache import load_snapshot
 from frdiff.errors import ParseError
 from frdiff.model import Entry
 from frdiff.normalize import country

@@ -10,14 +10,8 @@ from pathlib import Path
 import pytest
 
 from frdiff.errors import InputError, StoreError
-from frdiff.store import (
-    Store,
-    default_cache_dir,
-    document_number,
-    iso_date,
-    relative_path,
-    sha256_hex,
-)
+from frdiff.ids import document_number, iso_date, relative_path
+from frdiff.store import Store, default_cache_dir, sha256_hex
 
 
 @pytest.mark.parametrize(

@@ -33,32 +33,9 @@ def emit(text: str, output: str | os.PathLike[str] | None = None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    target = os.fspath(output)
-    folder, name = os.path.split(target)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".{name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, target)
+    from frdiff.files import write_atomic
 
-
-def read_input(path: str | os.PathLike[str]) -> bytes:
-    """Read a document given on the command line ("-" is standard input).
-
-    Reads at most one byte past the document size bound, so "/dev/zero" or a
-    runaway pipe fails with a clear error instead of exhausting memory.
-    """
-    from frdiff.errors import MAX_DOCUMENT_BYTES, TooLargeError
-
-    if os.fspath(path) == "-":
-        data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
-    else:
-        with open(path, "rb") as f:
-            data = f.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise TooLargeError(f"input is over the {MAX_DOCUMENT_BYTES:,}-byte limit", where=str(path))
-    return data
+    write_atomic(output, text, durable=False)
 
 
 output_option = click.option(

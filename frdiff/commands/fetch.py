@@ -12,15 +12,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from frdiff.commands._common import dump_json, emit, open_archive, source_options
+from frdiff.ids import iso_date
 
 if TYPE_CHECKING:  # the network stack is imported only when a command needs it
     from frdiff.archive import FetchSummary, Outcome
-
-
-def iso_date(value: str) -> date:
-    from frdiff.store import iso_date as _iso_date
-
-    return _iso_date(value)
 
 
 _FORMATS = click.Choice(["text", "json"])

@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from frdiff.commands._common import dump_json, emit, open_archive, source_options
-from frdiff.errors import UsageError
 
 #: --format name -> file written into --out.
 OUTPUTS = {
@@ -42,20 +41,9 @@ def _formats(text: str) -> list[str]:
 def _window(
     week: str | None, since: date | None, until: date | None
 ) -> tuple[date, date, str | None]:
-    from frdiff.weekly import last_complete_week, parse_week, week_label
+    from frdiff.ids import report_window
 
-    if week and (since or until):
-        raise UsageError("give either --week or --since/--until, not both", where="window")
-    if week:
-        start, end = parse_week(week)
-        return start, end, week_label(start)
-    if since or until:
-        if not (since and until):
-            raise UsageError("--since and --until go together", where="window")
-        is_week = since.weekday() == 0 and (until - since).days == 6
-        return since, until, week_label(since) if is_week else None
-    start, end = last_complete_week()
-    return start, end, week_label(start)
+    return report_window(week, since, until)
 
 
 def _summary_lines(report: Any, written: list[Path]) -> list[str]:

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import click
 
-from frdiff.commands._common import dump_json, emit, output_option, read_input
-from frdiff.errors import ParseError
-
-
-def _load_meta(path: Path | None) -> dict[str, Any] | None:
-    if path is None:
-        return None
-    try:
-        meta = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(f"not valid JSON metadata: {exc}", where=str(path)) from None
-    if not isinstance(meta, dict):
-        raise ParseError(
-            "metadata must be a JSON object (the API's document JSON)", where=str(path)
-        )
-    return meta
+from frdiff.commands._common import dump_json, emit, output_option
 
 
 @click.command("rule")
@@ -44,9 +27,11 @@ def rule_command(path: Path, meta: Path | None, fmt: str, output: str | None) ->
     requirement and policy, citations and footnotes; what the SUMMARY claims; and
     findings for anything irregular or disagreeing.
     """
+    from frdiff.files import read_document, read_rule_meta
     from frdiff.parse.rule import parse_rule
 
-    changeset = parse_rule(read_input(path), source=path.name, meta=_load_meta(meta))
+    rule_meta = read_rule_meta(meta) if meta is not None else None
+    changeset = parse_rule(read_document(path), source=path.name, meta=rule_meta)
     if fmt == "json":
         emit(dump_json(changeset.to_dict()), output)
     else:

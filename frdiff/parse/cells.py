@@ -11,7 +11,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from frdiff.model import AFFILIATED_ENTITY, SUBORDINATE_ENTITY, SUBORDINATE_INSTITUTION, Unit
 from frdiff.normalize import (
+    COUNTRY_ALIASES,
     COUNTRY_HEADINGS,
     clean,
     clean_alias,
@@ -34,8 +36,24 @@ _NUMBERS = {
     )
 }
 _ALIAS_CLAUSE = re.compile(
-    r",?\s*\b(?:a\.?\s?k\.?\s?a\.?|also\s+known\s+as)\s*,?\s*(?:and\s+)?"
-    r"(?:the\s+following\s+(?:(?P<count>[\w-]+)\s+)?(?:alias(?:es)?|names?)\s*:?)?",
+    r",?\s*\b(?:a\.?\s?k\.?\s?a(?![^\W\d_])\.?|also\s+known\s+as)\s*,?\s*(?:and\s+)?"
+    r"(?:(?:including\s+)?the\s+follow(?:ing)?\s+(?:(?P<count>[\w-]+)\s+)?"
+    r"(?:alia\w*|names?|entit(?:y|ies))\s*:?)?",
+    re.IGNORECASE,
+)
+#: The count clause alone, without "a.k.a.": "Gazprom Neft Shelf, the following one
+#: alias:".  ("alia\w*": one real row spells it "aliaes".)
+_BARE_CLAUSE = re.compile(
+    r",?\s*\b(?:including\s+)?the\s+(?:follow(?:ing)?\s+)?(?P<count>[\w-]+\s+)?"
+    r"(?:alia\w*|names?)\s*:?",
+    re.IGNORECASE,
+)
+#: An alias clause in parentheses inside the name line: "Lim Yong Nam, (a.k.a. Lin
+#: Rongnan, Steven Lim and Yong Nam Lim), ..."; "Gazmash, AO (f.k.a., Dochernee ...)".
+#: Former names (f.k.a.) are aliases too: a party still trades under them.
+_INLINE_CLAUSE = re.compile(
+    r",?\s*\(\s*(?:[af]\.?\s?k\.?\s?a(?![^\W\d_])\.?|also\s+known\s+as|formerly\s+known\s+as)"
+    r"\s*,?\s*(?P<names>[^()]*(?:\([^()]*\)[^()]*)*)\)",
     re.IGNORECASE,
 )
 #: The part of _ALIAS_CLAUSE that every match has, written so that a search can
@@ -43,20 +61,25 @@ _ALIAS_CLAUSE = re.compile(
 #: IGNORECASE matches: the Kelvin sign for "k", the long s for "s"), and the word
 #: boundary before the "a" checked after it, as "no word character before it".
 _CLAUSE_CORE = re.compile(
-    r"[aA](?<!\w.)(?:\.?\s?[kK\u212a]\.?\s?[aA]\.?"
+    r"[aA](?<!\w.)(?:\.?\s?[kK\u212a]\.?\s?[aA](?![^\W\d_])\.?"
     r"|[lL][sS\u017f][oO]\s+[kK\u212a][nN][oO][wW][nN]\s+[aA][sS\u017f])"
 )
-_INLINE_DASH = re.compile(r"(?:^|(?<=[\s;]))[\u2014\u2013]\s*")
+#: A dash leading an alias run into one line: an em or en dash after a space or ";",
+#: or a hyphen right before the alias ("the following two aliases: -Baet Alhoreya
+#: Electronics Trading; and -Baet Alhoreya, Apt #1811 ...").
+_INLINE_DASH = re.compile(r"(?:^|(?<=[\s;]))(?:[\u2014\u2013]\s*|-(?=[^\W\d_]))")
 _LEGAL_SUFFIX = re.compile(
     r"^(?:co\b|co\.|ltd|limited|inc\b|inc\.|incorporated|llc|l\.l\.c|plc|jsc|ojsc|cjsc|pjsc|"
     r"ooo|gmbh|ag\b|s\.?a\.?\b|s\.?l\.?\b|b\.?v\.?\b|n\.?v\.?\b|pte|pvt|sdn|bhd|corp|corporation|"
     r"company|group|l\.?p\.?\b|llp|s\.?r\.?l|sarl|spa|s\.p\.a|kft|a\.?s\.?\b|ab\b|oy\b|fze|fzco|"
-    r"fzc|fz-llc|dmcc|jlt|est\b|trading|d\.o\.o|s\.r\.o|sp\.? z|tic|ve\b|san\b|ltda|e\.?i\.?r\.?l)",
+    r"fzc|fz-llc|dmcc|jlt|est\b|trading|d\.o\.o|s\.r\.o|sp\.? z|tic|ve\b|san\b|ltda|e\.?i\.?r\.?l|"
+    r"oao\b|ao\b|pao\b|zao\b|pt\b|e?ood\b|kg\b|s\.?a\.?l\b|w\.?l\.?l\b|tbk\b|o[uü]\b)",
     re.IGNORECASE,
 )
 _ENDS_LEGAL = re.compile(
     r"(?:\b(?:co|ltd|limited|inc|incorporated|llc|plc|jsc|gmbh|ag|sa|s\.a|pte|corp|corporation|"
-    r"company|llp|fze|fzco|bhd|ooo|ltda|srl|spa|b\.v|bv)\.?)\s*$",
+    r"company|llp|fze|fzco|bhd|ooo|ltda|srl|spa|b\.v|bv|oao|ao|pao|zao|oy|ab|as|s\.l|sl|"
+    r"s\.a\.l|sal|pvt|pjsc|ojsc|cjsc)\.?)\s*$",
     re.IGNORECASE,
 )
 _ADDRESS_START = re.compile(
@@ -68,23 +91,51 @@ _ADDRESS_START = re.compile(
 #: A parenthesised acronym or short designation ("(PAPL)", "(HK)"), not a cross
 #: reference ("(See alternate address under ...)"), with the spaces after it.
 _DESIGNATION = re.compile(r"\((?!\s*see\b)([^(),;]{1,40})\)\s*", re.IGNORECASE)
-_COMMA = re.compile(r",\s")
+#: A comma between parts of a cell: with a space, or none before a letter or a number
+#: that is not a number's ("Co., Ltd.,902, Building B1"; not "1,000").
+_COMMA = re.compile(r",\s|(?<!\d),(?=[^\W_])")
 #: A cross reference ("(See alternate address under Hong Kong)"), the address's note.
 _SEE_NOTE = re.compile(r"\(\s*see\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.;]\s+")
 #: Characters either side of a comma that the suffix and address patterns need (their
 #: longest alternative is "incorporated."), with a wide margin.
 _WINDOW = 48
-_COUNTRY_WORDS = frozenset(fold(v) for v in COUNTRY_HEADINGS.values()) | {
-    "china",
-    "hong kong",
-    "russia",
-    "uae",
-    "u.a.e",
-    "p.r. china",
-    "korea",
-    "south korea",
-}
+_COUNTRY_WORDS = (
+    frozenset(fold(v) for v in COUNTRY_HEADINGS.values())
+    | frozenset(COUNTRY_ALIASES)
+    | {
+        "china",
+        "hong kong",
+        "macau",
+        "macao",
+        "russia",
+        "uae",
+        "u.a.e",
+        "p.r. china",
+        "p.r.c",
+        "korea",
+        "south korea",
+        "england",
+        "scotland",
+        "wales",
+        "northern ireland",
+        "british virgin islands",
+        "kingdom of saudi arabia",
+        "the netherlands",
+        "republic of cyprus",
+        "sultanate of oman",
+    }
+)
+#: The longest country name above, in words: an ending is looked for in so many.
+_COUNTRY_MAX_WORDS = max(len(w.split()) for w in _COUNTRY_WORDS)
+#: What may follow the country at the end of an address: a cross reference
+#: ("(See alternate address under Ukraine)"), final punctuation.
+_TRAILING_NOTE = re.compile(r"\s*\(\s*see\b[^()]*\)[\s.;]*$", re.IGNORECASE)
+
+
+#: How a name line was split when another reading was as plausible: the cell gets
+#: an "ambiguous-name" problem, so the reading is reported and can be checked.
+AMBIGUOUS = "ambiguous"
 
 
 @dataclass
@@ -99,6 +150,7 @@ class EntityCell:
     declared_aliases: int | None = None
     name_split: str = "whole"
     problems: list[tuple[str, str, str]] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
 
     def problem(self, code: str, message: str, text: str = "") -> None:
         self.problems.append((code, message, text))
@@ -110,6 +162,12 @@ def _may_have_clause(line: str) -> bool:
     return "k" in line or "K" in line or "\u212a" in line
 
 
+def _may_have_inline_clause(line: str) -> bool:
+    """False when ``line`` cannot hold a parenthesised "(a.k.a. ...)" or "(f.k.a. ...)"
+    or "(also/formerly known as ...)": each has a "k"."""
+    return "k" in line or "K" in line or "\u212a" in line
+
+
 def plain_name(line: str) -> str | None:
     """The name an Entity cell of this one line gives when the line is a name alone,
     as :func:`parse_entity_cell` reads it; None when the line may hold more (an
@@ -117,7 +175,7 @@ def plain_name(line: str) -> str | None:
 
     For callers that read many cells: most one-line cells are such names.
     """
-    if "," in line or _may_have_clause(line):
+    if "," in line or ". " in line or _may_have_clause(line) or "alia" in line:
         return None
     return strip_item(clean(line))
 
@@ -138,10 +196,10 @@ def _find_clause(line: str) -> _Clause | None:
     nearly always ", a.k.a., the following N aliases:": matches are kept by it.
     """
     if not _may_have_clause(line):
-        return None
+        return _find_bare_clause(line)
     core = _CLAUSE_CORE.search(line)
     if core is None:
-        return None
+        return _find_bare_clause(line)
     start = core.start()
     while start and line[start - 1].isspace():
         start -= 1
@@ -149,7 +207,7 @@ def _find_clause(line: str) -> _Clause | None:
         start -= 1
     if not start:  # a clause leading the line (nothing to keep it by)
         m = _ALIAS_CLAUSE.search(line)
-        return (m.start(), m.end(), m.group("count")) if m else None
+        return (m.start(), m.end(), m.group("count")) if m else _find_bare_clause(line)
     at = start - 1
     text = line[at:]
     if text in _CLAUSES:
@@ -160,8 +218,119 @@ def _find_clause(line: str) -> _Clause | None:
         if len(text) <= 256 and len(_CLAUSES) < 4096:  # bounded: documents are untrusted
             _CLAUSES[text] = found
     if found is None:
-        return None
+        return _find_bare_clause(line)
     return found[0] + at, found[1] + at, found[2]
+
+
+def _find_bare_clause(line: str) -> _Clause | None:
+    """Where a count clause without "a.k.a." starts and ends (see _BARE_CLAUSE)."""
+    if "alia" not in line and "name" not in line:
+        return None
+    m = _BARE_CLAUSE.search(line)
+    if m is None or m.group(0).strip(" ,").casefold().startswith(("the names", "the name")):
+        return None  # "the names" alone is prose, not a clause
+    count = m.group("count")
+    return m.start(), m.end(), count.strip() if count else None
+
+
+def _inline_aliases(line: str) -> tuple[str, list[str]]:
+    """The line without its parenthesised alias clauses, and the names they give.
+
+    The names are separated by ";" where the clause has any ("AO Shipyard 'Zaliv';
+    JSC Zaliv Shipyard; and OJSC ZALIV SHIPYARD"), else by commas that do not
+    start a legal form, the last two by "and" after such a list ("Lin Rongnan,
+    Steven Lim and Yong Nam Lim").  A lone "X and Y" stays one name: "and" is part
+    of many ("Optics and Electronics").  Only clauses of the name are read: one
+    inside an alias after the cell's own clause (a one-line cell's "..., a.k.a., the
+    following six aliases: —...; —AO Institute Stroyproekt (f.k.a., ...); ...")
+    stays with that alias, as it does when the alias has a line of its own.
+    """
+    bare = _find_clause(_PARENTHESISED.sub(lambda m: " " * len(m.group(0)), line))
+    limit = bare[0] if bare is not None else len(line)
+    names: list[str] = []
+    kept: list[str] = []
+    at = 0
+    for m in _INLINE_CLAUSE.finditer(line, 0, limit):
+        names.extend(_name_list(m.group("names")))
+        kept.append(line[at : m.start()])
+        at = m.end()
+    kept.append(line[at:])
+    return clean("".join(kept)), names
+
+
+_PARENTHESISED = re.compile(r"\([^()]*\)")
+
+
+_AND_SEPARATOR = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def _name_list(text: str) -> list[str]:
+    """Names listed in running text: see :func:`_inline_aliases`."""
+    text = _quote_before_semicolon(clean(text))
+    if ";" in text:
+        pieces = text.split(";")
+    else:
+        pieces, start = [], 0
+        for m in _COMMA.finditer(text):
+            if not _LEGAL_SUFFIX.match(text[m.end() : m.end() + _WINDOW]):
+                pieces.append(text[start : m.start()])
+                start = m.end()
+        pieces.append(text[start:])
+        if len(pieces) > 1:
+            last = _AND_SEPARATOR.split(pieces.pop())
+            pieces.extend(last if len(last) == 2 else [" and ".join(last)])
+    out = []
+    for piece in pieces:
+        piece = clean(piece)
+        if piece[:4].casefold() == "and ":
+            piece = piece[4:]
+        item = clean_alias(piece)
+        if item:
+            out.append(item)
+    return out
+
+
+_SEMICOLON_IN_QUOTES = re.compile(r";(['\u2019\u201d])")
+
+
+def _quote_before_semicolon(text: str) -> str:
+    """Put a closing quote back before the ";" it follows.
+
+    Real row (Crimea, "OOO Shipyard 'Zaliv'"): "(f.k.a., AO Shipyard 'Zaliv'; JSC
+    Shipyard 'Zaliv;' JSC Zaliv Shipyard; ...)" sets the separator inside the
+    quote, as American punctuation puts periods, which would cut the name there.
+    """
+    return _SEMICOLON_IN_QUOTES.sub(r"\1;", text) if ";" in text else text
+
+
+def _alias_run(text: str) -> tuple[list[str], str]:
+    """Aliases run into the address after "X, a.k.a. Y, Z, 12 Road, ...": the names
+    up to the first comma after which an address starts (or, when the text ends as
+    an address does and none starts plainly, the first comma), and the rest."""
+    text = clean(text)
+    end = len(text.rstrip(" .;:"))
+    candidates = [
+        m.start() for m in _COMMA.finditer(text) if not _continues_name(text, m.start(), end)
+    ]
+    ends = [*candidates[1:], len(text)] if candidates else []
+    cut = next(
+        (
+            i
+            for i, j in zip(candidates, ends, strict=True)
+            if _ADDRESS_START.match(text[i + 1 : i + _WINDOW].lstrip())
+            or any(c.isdigit() for c in text[i + 1 : j])
+            or not _PLACE_WORDS.isdisjoint(_words(text[i + 1 : j]))
+        ),
+        None,
+    )
+    if cut is None and candidates and _ends_like_address(text):
+        cut = candidates[0]
+    if cut is None:
+        semicolon = text.find(";")
+        if semicolon < 0:
+            return _name_list(text), ""
+        return [strip_item(text[:semicolon])], text[semicolon + 1 :]
+    return _name_list(text[:cut]), text[cut + 1 :]
 
 
 def _count(word: str | None) -> int | None:
@@ -173,9 +342,35 @@ def _count(word: str | None) -> int | None:
     return _NUMBERS.get(w)
 
 
+def _is_postal_code(token: str) -> bool:
+    """A token of a postal code: it has a digit ("01380", "D-65451", "EC2R", "406-840")."""
+    return len(token) <= 10 and any(c.isdigit() for c in token)
+
+
 def _looks_like_country(text: str) -> bool:
-    last = fold(text.rstrip(" .")).rsplit(",", 1)[-1].strip()
-    return last in _COUNTRY_WORDS
+    """True when ``text`` ends in a country, as an address does: "..., Moscow, Russia",
+    also with a postal code after or before it ("Vantaa, Finland 01380", "Yerevan,
+    Armenia, 375002", "London, England, EC2R 7HH", "Germany D-65451"), a cross
+    reference after it, or no comma before it ("Berlin Germany")."""
+    text = _TRAILING_NOTE.sub("", text) if "(" in text else text
+    parts = fold(text.rstrip(" .;:")).rsplit(",", 2)
+    for part in reversed(parts):
+        words = part.replace("/", " ").split()
+        # A postal code after the country: one or two tokens with digits, or a
+        # British one ("EC2R 7HH", "W1J7 LS").
+        for _ in range(2):
+            if words and (
+                _is_postal_code(words[-1])
+                or (len(words) > 1 and len(words[-1]) <= 3 and _is_postal_code(words[-2]))
+            ):
+                words.pop()
+        if not words:
+            continue  # the postal code was a part of its own: the country is before it
+        return any(
+            " ".join(words[-n:]).strip(".") in _COUNTRY_WORDS
+            for n in range(1, min(len(words), _COUNTRY_MAX_WORDS) + 1)
+        )
+    return False
 
 
 def _continues_name(line: str, i: int, end: int) -> bool:
@@ -187,6 +382,9 @@ def _continues_name(line: str, i: int, end: int) -> bool:
     after = line[i + 1 : i + _WINDOW].lstrip()
     if _LEGAL_SUFFIX.match(after):
         return True
+    part = after.split(",", 1)[0]
+    if len(part) < len(after) and len(part.split()) <= 4 and _ENDS_LEGAL.search(part):
+        return True  # "JLD Technology, Hong Kong Co., Ltd.": a legal form ends the next part
     if after[:1] != "(":
         return False
     at = i + 1 + (len(line[i + 1 : i + _WINDOW]) - len(after))
@@ -203,7 +401,9 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     """Split "Name, address; and address." into (name, address text, how).
 
     ``how`` is "known" when a name from the rule's instructions fixed the split,
-    "heuristic" when the split was guessed, "whole" when the line is all name.
+    "heuristic" when the split was guessed, :data:`AMBIGUOUS` when the line could
+    as well be read otherwise (a city alone after the name, a sub-unit kept with
+    the name, a period for a comma), "whole" when the line is all name.
     Names contain commas ("Co., Ltd."), so the split is made at the first comma
     after which the text does not continue the name (a legal-form suffix, a
     parenthesised acronym: :func:`_continues_name`) and either the rest starts like
@@ -230,27 +430,146 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     # given windows, not the rest of the line (which would be quadratic).
     end = len(line.rstrip(" .;:"))
     candidates = [i for i in commas if not _continues_name(line, i, end)]
+    if not candidates or (
+        _PERIOD_NUMBER.search(line, 0, candidates[0]) and _ends_like_address(line)
+    ):
+        return _split_at_final_country(line)
     # Whether the text after a comma looks like an address is read from the whole
-    # line once: its last digit, its last candidate comma, the place it ends in, its
-    # last cross reference.
+    # line once: its last digit, the way it ends, its last cross reference.
     last_digit = next((j for j in range(end - 1, -1, -1) if line[j].isdigit()), -1)
-    ends_in_country = _looks_like_country(line)
+    ends_like_address = _ends_like_address(line)
     last_see = max((m.start() for m in _SEE_NOTE.finditer(line)), default=-1)
+    if ends_like_address:
+        # "Eliron Logistics Oy, Vanha Porvoontie 229, Vantaa, Finland 01380.": the
+        # line ends as an address does, so what follows the name's first comma that
+        # does not continue it is the address, however its first part begins (a
+        # street, a building, a district); unless that part is a sub-unit of an
+        # organisation ("Academy of Military Medical Sciences, Field Blood
+        # Transfusion Institution, 27 Taiping Road, ..."), which the name keeps.
+        k = 0
+        while (
+            k + 1 < len(candidates)
+            and _is_sub_unit(line[candidates[k] + 1 : candidates[k + 1]])
+            and _is_organisation(line[: candidates[k]])
+        ):
+            k += 1
+        i = candidates[k]
+        return line[:i], line[i + 1 :].strip(), AMBIGUOUS if k else "heuristic"
     for n, i in enumerate(candidates):
         if _ADDRESS_START.match(line[i + 1 : i + _WINDOW].lstrip()):
             return line[:i], line[i + 1 :].strip(), "heuristic"
         # After a legal form, the rest is an address only when it has the parts of
-        # one: a number, more comma-separated parts, a country at its end, or a
-        # cross reference.  A rest with none is a sub-unit of the name ("Tactical
-        # Missile Corporation, Joint Stock Company Saratov Radio Instrument Plant").
+        # one: a number, more comma-separated parts, or a cross reference.  A rest
+        # with none is a sub-unit of the name ("Tactical Missile Corporation, Joint
+        # Stock Company Saratov Radio Instrument Plant").
         if _ENDS_LEGAL.search(line[max(0, i - _WINDOW) : i]) and (
-            last_digit > i or n + 1 < len(candidates) or ends_in_country or last_see > i
+            last_digit > i or n + 1 < len(candidates) or last_see > i
         ):
             return line[:i], line[i + 1 :].strip(), "heuristic"
-    if candidates and ends_in_country:
-        i = candidates[0]
-        return line[:i], line[i + 1 :].strip(), "heuristic"
+    if _is_place(line[candidates[-1] + 1 : end]):
+        # "Maple Engineering Pvt. Ltd. Consultants, Importers and Exporters, Islamabad.":
+        # the city alone ends the line; what comes before it is the name's.
+        i = candidates[-1]
+        return line[:i], line[i + 1 :].strip(), AMBIGUOUS
     return line, "", "whole"
+
+
+def _split_at_final_country(line: str) -> tuple[str, str, str]:
+    """A name and its country with a period between, no comma: "Safinat Group. South
+    Sudan." -> ("Safinat Group.", "South Sudan."); else the line is all name."""
+    m = _FINAL_COUNTRY.search(line)
+    if m and fold(m.group(1)) in _COUNTRY_WORDS:
+        return line[: m.start() + 1], line[m.start() + 1 :].strip(), AMBIGUOUS
+    m = _PERIOD_NUMBER.search(line)
+    if m and _ends_like_address(line):
+        # "Joint Stock Company 766 UPTK. 1 Institutskaya Street, ..., Russia."
+        return line[: m.start() + 1], line[m.end() :].strip(), AMBIGUOUS
+    return line, "", "whole"
+
+
+_PERIOD_NUMBER = re.compile(r"(?<=[^\W\d_]{2})\.\s+(?=\d)")
+
+
+_FINAL_COUNTRY = re.compile(r"\.\s+([^.,;()]{2,40}?)\.?\s*$")
+
+
+def _ends_like_address(line: str) -> bool:
+    """True when ``line`` ends as an address does: in a country (see
+    :func:`_looks_like_country`) or a postal code ("Moscow, 0101000"), or holds
+    several addresses ("...; and P.O. Box 69-12, Xi'an, Shaanxi Province 710024").
+    A dangling "; and" (the next address on the next line) is no ending."""
+    text = strip_item(_TRAILING_NOTE.sub("", line) if "(" in line else line)
+    if _looks_like_country(text):
+        return True
+    last = text.rsplit(",", 1)[-1].split()
+    if last and len(last[-1]) >= 4 and last[-1].replace("-", "").isdigit():
+        return True  # "Yasenevo 11 Kolpachny, Moscow, 0101000."
+    if 1 < len(last) <= 3 and _is_postal_code(last[0]) and not _is_postal_code(last[-1]):
+        return True  # a postal code, then the city: "Peltoinlahdentie 19, FI-54800 Savitaipale."
+    if ";" in text:
+        later = [p for p in _ADDRESS_SEPARATOR.split(text)[1:] if p]
+        return any(_ADDRESS_START.match(p) or _looks_like_country(p) for p in later)
+    return False
+
+
+_ADDRESS_SEPARATOR = re.compile(r";\s*(?:and\s+)?", re.IGNORECASE)
+#: Words that make a name part an organisation or a unit of one.
+_ORGANISATION_WORDS = frozenset(
+    "institute institution center centre academy department laboratory laboratories plant "
+    "factory bureau branch division company corporation enterprise association works "
+    "shipyard committee commission administration directorate ministry agency concern group "
+    "npo nii okb".split()
+)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.casefold()))
+
+
+#: Words that make a part a place even beside an organisation word ("Business
+#: Center", "Valiant Industrial Center", "University City").
+_PLACE_WORDS = frozenset(
+    "building bldg tower plaza business industrial trade commercial mall park city district "
+    "zone street road avenue floor".split()
+)
+
+
+def _is_organisation(text: str) -> bool:
+    """A name that is an organisation's: a legal form or an organisation word."""
+    return bool(_ENDS_LEGAL.search(text)) or not _ORGANISATION_WORDS.isdisjoint(_words(text))
+
+
+def _is_sub_unit(text: str) -> bool:
+    """A comma-separated part naming a unit of an organisation, not a place: an
+    organisation word and no digit ("Field Blood Transfusion Institution",
+    "Joint Stock Company Saratov Radio Instrument Plant")."""
+    words = _words(text)
+    if _ORGANISATION_WORDS.isdisjoint(words) or not _PLACE_WORDS.isdisjoint(words):
+        return False
+    # A number may lead the unit's name ("711 Aircraft Repair Plant (711 ARZ)"); one
+    # after it is a street's ("R&D Centre Riesstr. 25").
+    first, _, after = _PARENTHESES.sub("", text).strip().partition(" ")
+    return not any(c.isdigit() for c in (after if first.isdigit() else text))
+
+
+_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
+def _is_place(text: str) -> bool:
+    """True for a city or region alone after the name, the whole address of some
+    entries ("ANZ Importers and Exporters, Islamabad."): one to three capitalised
+    words, no digit, no legal form ("Gazmash, AO" is a name)."""
+    words = text.split()
+    if len(words) > 2 and words[0] == "in" and words[1] in ("the", "The"):
+        return True  # "Yuzhno-Kirinskoye Field, in the Sea of Okhotsk."
+    return (
+        0 < len(words) <= 3
+        and all(w[:1].isupper() for w in words)
+        and not any(c.isdigit() for c in text)
+        and not _LEGAL_SUFFIX.match(text)
+        and not _ENDS_LEGAL.search(text)
+        and _ORGANISATION_WORDS.isdisjoint(_words(text))  # "NPO Electromechanics": a unit
+    )
 
 
 def _split_inline_dashes(text: str) -> list[str]:
@@ -268,18 +587,52 @@ def _split_inline_dashes(text: str) -> list[str]:
 def _detach_trailing_address(alias_line: str) -> tuple[str, str]:
     """Split "—Baz. 12 Road, Moscow, Russia." (last alias run into an address).
 
+    The alias ends at the earlier of two places: a period or ";" after which an
+    address follows (:func:`_period_cut`), or, when the line ends as an address
+    does, the comma after which a name line's address would start ("—Mike
+    Davidovich, P.O. Box 242, St. Petersburg, Russia 196240.").
+    """
+    body = alias_line[:-1]
+    has_stop = "." in body or ";" in body
+    cuts: list[tuple[int, int]] = []  # (where the alias ends, where the address starts)
+    if has_stop:
+        cut = _period_cut(alias_line)
+        if cut is not None:
+            cuts.append(cut)
+    if (
+        "," in body
+        and (not cuts or "," in alias_line[: cuts[0][0]])
+        and _ends_like_address(alias_line)
+    ):
+        name, address, how = split_name_address(alias_line)
+        if how != "whole" and address:
+            cuts.append((len(name), len(alias_line) - len(address)))
+    if "," in body or "box" in body.casefold():
+        # "—Power Plant Workshops, P.O. Box 1114, Islamabad;": a post-office box or a
+        # room after a comma starts an address wherever the line ends.
+        m = _STRONG_ADDRESS.search(alias_line)
+        if m:
+            cuts.append((m.start(), m.end()))
+    if not cuts:
+        return alias_line, ""
+    end, start = min(cuts)
+    return alias_line[:end], alias_line[start:].strip()
+
+
+def _period_cut(alias_line: str) -> tuple[int, int] | None:
+    """Where a period or ";" ends the alias and the address starts, or None.
+
     A period is no sure end of the alias: before a legal form ("Co. Ltd.") the
     name goes on; after an abbreviation that a number follows ("No. 28", "Bldg. 3")
     the number is the abbreviation's; after another ("Co.", "Ltd.") the rest is
     taken for an address only when it has the parts of one ("Co. 2nd Academy" is
-    a name; "Co. 12 Road, Moscow" is not).
+    a name; "Co. 12 Road, Moscow" is not).  A country alone after it is an address
+    ("—Ukraine Salvation Committee. Russia.").
     """
-    body = alias_line[:-1]
-    if "." not in body and ";" not in body:
-        return alias_line, ""  # no "." or ";" with text after it (most aliases)
     for m in _SENTENCE_END.finditer(alias_line):
         rest = alias_line[m.end() :]
-        if not (_ADDRESS_START.match(rest) or (_looks_like_country(rest) and "," in rest)):
+        alone = fold(rest.rstrip(" .")) in _COUNTRY_WORDS
+        if not (_ADDRESS_START.match(rest) or (_looks_like_country(rest) and "," in rest) or alone):
             continue
         piece = alias_line[: m.start() + 1]
         if piece.endswith("."):
@@ -287,10 +640,63 @@ def _detach_trailing_address(alias_line: str) -> tuple[str, str]:
                 continue  # "Co. Ltd."
             if _starts_with_number(rest) and ends_with_number_abbreviation(piece):
                 continue  # "No. 28 Institute"
-            if "," not in rest and ends_with_abbreviation(piece):
-                continue  # "Co. 2nd Academy"
-        return piece, rest
-    return alias_line, ""
+            if (
+                not alone
+                and ends_with_abbreviation(piece)
+                and (
+                    "," not in rest or not (_ADDRESS_START.match(rest) or _ENDS_LEGAL.search(piece))
+                )
+            ):
+                # "Co. 2nd Academy"; "M.A.G. Tech, 5762 Royalmount Ave, ..." (but after
+                # a legal form the name is whole: "Kral Aviation Ltd. Senlikkoy Mah, ...")
+                continue
+        return m.start() + 1, m.end()
+    return None
+
+
+_STRONG_ADDRESS = re.compile(
+    r",\s+\(?(?=p\.?\s?o\.?\s+box\b|room\s+\d|suite\s+\d|address:)|\s+(?=p\.\s?o\.?\s+box\s+\d)",
+    re.IGNORECASE,
+)
+
+
+# ---------------------------------------------------------------------------
+# Repairs: line structures of real cells that the reading above would misread
+
+
+def join_broken_lines(lines: list[str]) -> list[str]:
+    """Join an address line that ends in a comma to the line after it.
+
+    Real row (Malta, "Sparx Air Ltd." in the eCFR of 2026-03-25): "116/8 San Juan St
+    Georges Road,<br/> ST. Julians, STJ 3203, Malta." is one address broken in two;
+    a later copy prints it on one line.
+    """
+    if len(lines) < 2 or not any(line.endswith(",") for line in lines[:-1]):
+        return lines
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1].endswith(",") and not is_dash_line(out[-1]) and not is_dash_line(line):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
+
+
+def join_stray_dash_address(first: str, rest: list[str]) -> tuple[str, list[str]]:
+    """Join to the name line an address continuation wrongly led by a dash.
+
+    Real row (Morocco, "Huawei Technologies Morocco" in the eCFR of 2026-03-25):
+    "..., Plateaux N 11, 12 Et 13, Hay Riad<br/>—Rabat, Morocco." in a cell with no
+    alias clause, where a dash line would be a listed item; a later copy prints
+    "..., Hay Riad, Rabat, Morocco." on one line.  Only a dash line that ends as an
+    address does and names no organisation, right after the name line, is joined.
+    """
+    if not rest or first.rstrip().endswith((":", ",", ";")):
+        return first, rest
+    text = dash_item(rest[0])
+    if text and _ends_like_address(text) and not _is_organisation(text) and "," in first:
+        return f"{first}, {text}", rest[1:]
+    return first, rest
 
 
 def _starts_with_number(text: str) -> bool:
@@ -313,7 +719,29 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
         cell = EntityCell(name="")
         cell.problem("empty-entity-cell", "the Entity cell is empty")
         return cell
+    segments: list[tuple[str, list[str]]] = []
+    if any(_MAY_HAVE_UNITS.search(line) for line in lines):
+        lines, segments = split_units(lines)
+        if not lines:
+            lines = [""]
+    cell = _parse_lines(lines, known)
+    for kind, unit_lines in segments:
+        u = _parse_lines(unit_lines, [])
+        cell.units.append(Unit(kind, u.name, tuple(u.aliases), tuple(u.addresses)))
+        cell.problems.extend(
+            (code, f"{kind} {u.name!r}: {message}", text) for code, message, text in u.problems
+        )
+    if not cell.name:
+        cell.problem("no-name", "no entity name could be read from the Entity cell", lines[0])
+    return cell
+
+
+def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
+    """:func:`parse_entity_cell` of lines that hold one party (no sub-units)."""
     first, rest = lines[0], list(lines[1:])
+    inline: list[str] = []
+    if "(" in first and _may_have_inline_clause(first):
+        first, inline = _inline_aliases(first)
     m = _find_clause(first)
     has_clause = m is not None
     declared: int | None = None
@@ -326,29 +754,63 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
         tail = clean(tail)
         if tail:
             if count is None and not tail.startswith(("\u2014", "\u2013", "-")):
-                # "X, a.k.a. Y" with no list: the alias runs to the first ";" or the end.
-                alias, _, more = tail.partition(";")
-                rest.insert(0, "\u2014" + alias)
+                # "X, a.k.a. Y, Z, 12 Road, ..." with no list: the aliases run to
+                # where the address starts.
+                aliases, more = _alias_run(tail)
+                rest[:0] = ["\u2014" + a for a in aliases]
                 if clean(more):
-                    rest.insert(1, more)
+                    rest.insert(len(aliases), more)
+            elif declared and not tail.startswith(("\u2014", "\u2013", "-")):
+                # "a.k.a., the following one alias: Nicholas Kaiga": the aliases on
+                # the clause's line, without dashes, separated by ";".
+                pieces = [p for p in _ADDRESS_SEPARATOR.split(tail) if clean(p)]
+                more = "; ".join(pieces[declared:])  # the addresses after the last alias
+                rest = [
+                    *("\u2014" + p for p in pieces[:declared]),
+                    *([more] if more else []),
+                    *rest,
+                ]
             else:
                 rest = [*_split_inline_dashes(tail), *rest]
     else:
+        first, rest = join_stray_dash_address(first, rest)
         name_text = first
         if name_text.rstrip().endswith(":") and any(is_dash_line(r) for r in rest):
             cell = EntityCell(name=strip_list_punctuation(name_text), name_split="list-lead")
-        elif not known and "," not in name_text:
+        elif not known and "," not in name_text and ". " not in name_text:
             # No comma, no names to look for: the line is all name.
             cell = EntityCell(name=strip_item(clean(name_text)))
         else:
             name, address_text, how = split_name_address(name_text, known)
             cell = EntityCell(name=strip_list_punctuation(name), name_split=how)
-            if address_text:
+            if how == AMBIGUOUS:
+                cell.problem(
+                    "ambiguous-name",
+                    f"read {cell.name!r} as the name and the rest as its address; "
+                    "the line could be read otherwise",
+                    name_text,
+                )
+            if address_text[:10].casefold() == "including ":
+                # "The Ministry of Defence of ..., including the Armed Forces of ...
+                # and all operating units wherever located.": the entry's scope.
+                cell.notes.append(strip_list_punctuation(address_text))
+            elif address_text:
                 rest.insert(0, address_text)
     in_aliases = has_clause
     target = cell.aliases if has_clause else cell.listed_items
     # The alias whose line may run on into an address: the last one announced.
     detach_at = declared - 1 if has_clause and declared is not None else -1
+    if (
+        declared
+        and rest
+        and not cell.aliases
+        and not is_dash_line(rest[0])
+        and not any(is_dash_line(r) for r in rest[1:])
+    ):
+        # "a.k.a., the following one alias:<br/>Mihaela Nenova-Muhy, 51 Aleksandar
+        # Malinov Blvd., Sofia 1712, Bulgaria.": the announced alias without its dash.
+        rest[0] = "\u2014" + rest[0]
+    rest = join_broken_lines(rest)
     pending = rest[::-1]  # a stack: the next line is last
     while pending:
         line = pending.pop()
@@ -361,7 +823,7 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
                     piece, address = _detach_trailing_address(line)
                     if address:
                         pending.append(address)
-                item = clean_alias(piece) if address else strip_item(after)
+                item = clean_alias(piece if address else line)
                 if item:
                     target.append(item)
                 if not in_aliases and has_clause:
@@ -390,6 +852,141 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
             f"the alias clause announces {declared} aliases, the cell lists {len(cell.aliases)}",
             first,
         )
-    if not cell.name:
-        cell.problem("no-name", "no entity name could be read from the Entity cell", first)
+    if inline:
+        cell.aliases[:0] = [a for a in inline if a not in cell.aliases]
     return cell
+
+
+# ---------------------------------------------------------------------------
+# Sub-units: subordinate institutions and entities, affiliated entities
+
+_MAY_HAVE_UNITS = re.compile(r"ubordinate|ffiliated", re.IGNORECASE)
+#: A line that starts a sub-unit ("Subordinate institution", "Subordinate
+#: Institution: China Electronics ...") or a list of them ("Affiliated entities:").
+_UNIT_MARKER = re.compile(
+    r"^(?P<kind>subordinate\s+institution|subordinate\s+entity|affiliated\s+entit(?:y|ies))"
+    r"\b\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+#: Sub-units announced at the end of the name or alias line: "..., a.k.a., the following
+#: eight aliases, and thirteen subordinate institutions:"; "—Power Plant Workshops,
+#: P.O. Box 1114, Islamabad; and the following four subordinate entities:"; "—Huawei
+#: Technology, and to include the following addresses and the following 22 affiliated
+#: entities:".
+_UNITS_ANNOUNCED = re.compile(
+    r"[,;]?\s*(?:and|including)\s+(?:to\s+include\s+)?(?:the\s+following\s+addresses\s+and\s+)?"
+    r"(?:the\s+(?:named\s+|following\s+))?(?:[\w-]+\s+)?"
+    r"(?P<kind>subordinate\s+institutions?|subordinate\s+entit(?:y|ies)|affiliated\s+entit(?:y|ies))"
+    r"\s*:?\s*$",
+    re.IGNORECASE,
+)
+#: "The following addresses apply to the entity and to the seven subordinate
+#: institutions: 199 Xiangzhang Ave., ...": the entry's own addresses again.
+_SHARED_ADDRESSES = re.compile(r"^the\s+following\s+addresses\s+apply\s+to\b[^:]*:\s*", re.I)
+#: "Addresses for Huawei Technologies Co., Ltd.: Bantian Huawei Base, ...".
+_ADDRESSES_FOR = re.compile(r"^addresses\s+for\s+[^:]{1,200}:\s*", re.IGNORECASE)
+#: "—Beijing Huawei Longshine, to include the following subordinate. Q80-3-25R, ...".
+_TO_INCLUDE = re.compile(r",\s*to\s+include\s+the\s+following\s+subordinate\w*(?=\.)", re.I)
+
+
+def _unit_kind(text: str) -> str:
+    t = text.casefold()
+    if t.startswith("affiliated"):
+        return AFFILIATED_ENTITY
+    return SUBORDINATE_ENTITY if "entit" in t else SUBORDINATE_INSTITUTION
+
+
+def split_units(lines: list[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The lines of the entry itself, and those of each sub-unit listed inside it.
+
+    Three real layouts: a "Subordinate institution" line before each unit's name
+    (China Aerospace Science and Industry Corporation Second Academy, CETC 38, 55,
+    11), a unit per line after "Affiliated entities:" (Huawei Technologies Co.,
+    Ltd.), and dash-led units after "and the following four subordinate entities:"
+    in an alias line (Pakistan Atomic Energy Commission).  A unit's lines are read
+    as a cell of their own: its name, its aliases (dash lines up to the count its
+    clause announces, or a ";"-separated run), its addresses.  "The following
+    addresses apply to the entity and ..." returns to the entry's own lines.
+    """
+    main: list[str] = []
+    units: list[tuple[str, list[str]]] = []
+    current: list[str] | None = None
+    mode = ""  # "", "marked", "affiliates" or "dashes"
+    for raw in lines:
+        line = _TO_INCLUDE.sub("", raw)
+        announced = _UNITS_ANNOUNCED.search(line) if current is None and not mode else None
+        if announced:
+            line = line[: announced.start()]
+            mode = "dashes" if is_dash_line(line) else "marked"
+            if not clean(line.lstrip("\u2014\u2013-")):
+                continue
+            main.append(line)
+            continue
+        marker = _UNIT_MARKER.match(line)
+        if marker:
+            kind, rest = _unit_kind(marker.group("kind")), marker.group("rest").strip()
+            if kind == AFFILIATED_ENTITY and not rest:
+                mode, current = "affiliates", None
+                continue
+            mode, current = "marked", [rest] if rest else []
+            units.append((kind, current))
+            continue
+        shared = _SHARED_ADDRESSES.match(line)
+        if shared:
+            mode, current = "", None
+            if line[shared.end() :].strip():
+                main.append(line[shared.end() :])
+            continue
+        if current is None and mode != "affiliates":
+            if mode == "dashes" and is_dash_line(line):
+                current = [dash_item(line)]
+                units.append((SUBORDINATE_ENTITY, current))
+            else:
+                main.append(_ADDRESSES_FOR.sub("", line))
+            continue
+        if mode == "affiliates":
+            if current is None or _starts_affiliate(line, current):
+                current = [line]
+                units.append((AFFILIATED_ENTITY, current))
+            elif not is_dash_line(line) and _continues_aliases(current):
+                current.append("\u2014" + line)  # "HMN Technologies;": an alias without its dash
+            else:
+                current.append(line)
+            continue
+        assert current is not None  # (set above for every mode but "affiliates")
+        if mode == "dashes" and is_dash_line(line) and _aliases_complete(current):
+            current = [dash_item(line)]
+            units.append((SUBORDINATE_ENTITY, current))
+        else:
+            current.append(line)
+    return main, [(kind, unit) for kind, unit in units if unit]
+
+
+def _starts_affiliate(line: str, current: list[str]) -> bool:
+    """In a list of affiliated entities, whether ``line`` names the next one: not a
+    dash line, not an address ("Building R4, No. 2 City Avenue, ..."), not an alias
+    continuing a ";" run."""
+    return not (
+        is_dash_line(line)
+        or _ADDRESS_START.match(line)
+        or _continues_aliases(current)
+        or (len(current) == 1 and _find_clause(current[0]) is not None)
+    )
+
+
+def _continues_aliases(unit: list[str]) -> bool:
+    """The unit's last line is an alias ending a ";" run ("—Huawei Marine;")."""
+    last = unit[-1].rstrip()
+    return len(unit) > 1 and (last.endswith(";") or _TRAILING_AND_END.search(last) is not None)
+
+
+_TRAILING_AND_END = re.compile(r";\s*and$", re.IGNORECASE)
+
+
+def _aliases_complete(unit: list[str]) -> bool:
+    """Whether a dash-led unit has listed the aliases its clause announces (so the
+    next dash line is the next unit, not another alias)."""
+    clause = _find_clause(unit[0])
+    wanted = _count(clause[2]) if clause else 0
+    dashes = sum(1 for line in unit[1:] if is_dash_line(line))
+    return dashes >= (wanted or 0) or any(not is_dash_line(line) for line in unit[1:])

@@ -20,6 +20,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from frdiff.ids import SUPPLEMENT_MENTION
 from frdiff.model import ADD, REMOVE, REVISE, Finding, Instruction
 from frdiff.model import INFO as _INFO
 from frdiff.model import WARNING as _WARNING
@@ -27,7 +28,6 @@ from frdiff.normalize import clean, country, name_key, strip_list_punctuation
 
 _LABEL = re.compile(r"^\s*(?:\(?(?P<label>\d+|[a-z]{1,4})[.)])\s+", re.I)
 _ROMAN = re.compile(r"^(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii|xiii|xiv|xv)$")
-_SUPPLEMENT = re.compile(r"supplement\s+no\.?\s*(?P<n>\d+)", re.I)
 _AUTHORITY = re.compile(r"\bauthority\s+citation\b", re.I)
 _SECTION = re.compile(r"(?:§|\bsection)\s*\d{3}\.\d+", re.I)
 _UNDER = re.compile(
@@ -270,7 +270,7 @@ def _classify(text: str) -> str:
     """What a top-level instruction concerns: supplement4, authority, other."""
     if _AUTHORITY.search(text):
         return "authority"
-    sup = _SUPPLEMENT.search(text)
+    sup = SUPPLEMENT_MENTION.search(text)
     if sup:
         return "supplement4" if sup.group("n") == "4" else "other"
     if _SECTION.search(text):

@@ -19,6 +19,7 @@ from lxml import etree
 from rapidfuzz import fuzz, process
 
 from frdiff.errors import ParseError
+from frdiff.ids import DOCUMENT_NUMBER, FR_DOC_LINE, ISO_DATE, SUPPLEMENT_MENTION
 from frdiff.model import (
     ADD,
     ERROR,
@@ -50,11 +51,6 @@ from frdiff.parse.table import Table, TableEntry, clean_cell, read_table
 from frdiff.parse.xml import MAX_DOCUMENT_BYTES, load, local, text_of
 
 _DOC_ROOTS = {"RULE", "PRORULE", "NOTICE", "CORRECT", "PRESDOCU"}
-_FRDOC = re.compile(r"FR\s+Doc\.?\s*(?P<num>[A-Z]?\d{1,4}-\d{3,6})", re.I)
-#: The shape of a Federal Register document number (2025-05427, legacy E9-12940);
-#: the same rule as the store's, so a number read here is always a safe file name.
-_DOC_NUMBER = re.compile(r"^(?:[A-Z]\d?-)?[A-Z]?\d{1,4}-\d{1,6}$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FR_SITE = "https://www.federalregister.gov/"
 _FUZZY_NAME_MIN = 80
 _LOOKS_LIKE_DATE = re.compile(
@@ -212,7 +208,7 @@ def _meta_date(meta: dict[str, Any], key: str, findings: list[Finding], where: s
     value = meta.get(key)
     if value is None or value == "":
         return None
-    if isinstance(value, str) and _ISO_DATE.match(value):
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
         try:
             date.fromisoformat(value)
         except ValueError:
@@ -254,7 +250,7 @@ def _read_rule(
 ) -> Rule:
     frdoc = _first_text(doc_el, ".//FRDOC")
     # Typeset documents print the number with an en dash ("2025–00704").
-    m = _FRDOC.search(re.sub(r"[\u2010-\u2015\u2212]", "-", frdoc))
+    m = FR_DOC_LINE.search(re.sub(r"[\u2010-\u2015\u2212]", "-", frdoc))
     number = m.group("num") if m else ""
     meta_number = _meta_text(meta, "document_number")
     if meta_number and number and meta_number != number:
@@ -268,7 +264,7 @@ def _read_rule(
             )
         )
     number = number or meta_number
-    if number and not _DOC_NUMBER.match(number):
+    if number and not DOCUMENT_NUMBER.match(number):
         findings.append(
             Finding(
                 WARNING,
@@ -409,7 +405,7 @@ def _supplement4_tables(doc_el: etree._Element) -> list[etree._Element]:
         tag = local(el.tag)
         if tag in ("HD", "AMDPAR", "SECTNO", "SUBJECT"):
             t = text_of(el)
-            m = re.search(r"supplement\s+no\.?\s*(\d+)", t, re.I)
+            m = SUPPLEMENT_MENTION.search(t)
             if m:
                 context = m.group(1)
             elif tag == "SECTNO":
@@ -452,7 +448,7 @@ def _entry(
     cell = parse_entity_cell(te.entity.lines, known.for_line(first, te.country))
     for code, message, text in cell.problems:
         findings.append(Finding(WARNING, code, message, f"{where}, Entity", text))
-    if cell.name_split == "heuristic":
+    if cell.name_split == "heuristic":  # (an ambiguous split is among the problems)
         findings.append(
             Finding(
                 INFO,
@@ -475,6 +471,7 @@ def _entry(
         citations=citations,
         footnotes=te.footnotes,
         listed_items=tuple(cell.listed_items),
+        units=tuple(cell.units),
         notes=tuple(cell.notes),
         source=where,
     )
@@ -544,14 +541,20 @@ def _reconcile(
             continue
         unmatched_targets.append(t)
     removals: list[Change] = []
+    # The entries still unpaired, by country: each fuzzy search reads only these.
+    unpaired: dict[str, dict[int, str]] = {}
+    for i, (ckey, nkey) in enumerate(keys):
+        if i not in matched:
+            unpaired.setdefault(ckey, {})[i] = nkey
     for t in unmatched_targets:
         where = f"{doc} instruction {t.label}"
         if t.action == REMOVE:
             removals.append(Change(REMOVE, t.country, t.name, None, _quote(t), t.label, None))
             continue
-        near, score, other_country = _closest(t, keys, matched)
+        near, score, other_country = _closest(t, unpaired)
         if near is not None:
             matched[near] = (t, t.name)
+            del unpaired[keys[near][0]][near]
             e = entries[near]
             findings.append(
                 Finding(
@@ -615,21 +618,19 @@ def _reconcile(
     return changes + removals
 
 
-def _closest(
-    t: Target, keys: list[tuple[str, str]], matched: dict[int, Any]
-) -> tuple[int | None, float, bool]:
-    """The unmatched table entry closest in name to an instruction's name.
+def _closest(t: Target, unpaired: dict[str, dict[int, str]]) -> tuple[int | None, float, bool]:
+    """The unpaired table entry closest in name to an instruction's name.
 
-    Entries under the instruction's country are tried first, then the others.
+    ``unpaired`` holds the entries' name keys by country key.  Entries under the
+    instruction's country are tried first, then the others.
     """
     want = name_key(t.name)
     ckey = country_key(t.country)
     for same_country in (True, False):
-        choices = {
-            i: k[1]
-            for i, k in enumerate(keys)
-            if i not in matched and (k[0] == ckey) == same_country
-        }
+        if same_country:
+            choices = unpaired.get(ckey, {})
+        else:
+            choices = {i: k for c, ks in unpaired.items() if c != ckey for i, k in ks.items()}
         if not choices:
             continue
         hit = process.extractOne(want, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_NAME_MIN)

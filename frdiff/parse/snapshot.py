@@ -17,7 +17,21 @@ import re
 from lxml import etree
 
 from frdiff.errors import ParseError
-from frdiff.model import INFO, WARNING, Citation, Entry, Finding, Snapshot
+from frdiff.ids import ISO_DATE, SUPPLEMENT_HEADING
+from frdiff.model import (
+    EDITORIAL_NOTE,
+    EFFECTIVE_DATE_NOTE,
+    FOOTNOTE,
+    INFO,
+    SOURCE_NOTE,
+    WARNING,
+    Citation,
+    Entry,
+    Finding,
+    ListNote,
+    Snapshot,
+    Unit,
+)
 from frdiff.normalize import (
     REGION_HEADINGS,
     clean,
@@ -30,12 +44,6 @@ from frdiff.normalize import (
 from frdiff.parse.cells import parse_entity_cell, plain_name
 from frdiff.parse.xml import cell_lines, gc_paused, load, local, text_of
 
-_SUPPLEMENT = re.compile(
-    r"^\s*supp(?:lement|\.)?\s*(?:no\.?\s*)?(\d+)\s+to\s+part\s+744\b|"
-    r"^\s*pt\.\s*744\s*,\s*supp\.\s*(?:no\.\s*)?(\d+)\b",
-    re.IGNORECASE,
-)
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _AS_OF = re.compile(r"\b(?:as\s+of|current\s+as\s+of|up\s+to\s+date\s+as\s+of)\s+(.{6,40})", re.I)
 _STARS = re.compile(r"^[\s*.\u2022]*$")
 _STAR_CHARS = "*.\u2022"
@@ -59,6 +67,8 @@ ROW_KINDS = (
     "unread",
 )
 _DATE_TAGS = frozenset({"AMDDATE", "CITA", "HEAD", "HD", "DATE"})
+#: Root elements of Federal Register documents (GPO FR XML), never an eCFR copy.
+FR_DOCUMENT_ROOTS = frozenset({"RULE", "PRORULE", "NOTICE", "PRESDOCU", "FEDREG", "RULES"})
 
 
 def _iter_tags(el: etree._Element, tags: frozenset[str] | set[str]) -> list[etree._Element]:
@@ -143,11 +153,14 @@ class _Building:
 
 
 _tostring = etree.tostring
+#: Before an Entity cell's markup in the memo's keys (the second cell of a row):
+#: its ``<sup>`` reads as text, a license cell's as a footnote marker.
+_ENTITY_KEY = b"\x00entity:"
 
 
 #: A citation cell read: its citations and the problems met (code, message, text).
 _CitationReading = tuple[tuple[Citation, ...], tuple[tuple[str, str, str], ...]]
-#: An Entity cell read: name, aliases, addresses, listed items, notes, problems.
+#: An Entity cell read: name, aliases, addresses, listed items, notes, problems, units.
 _Reading = tuple[
     str,
     tuple[str, ...],
@@ -155,6 +168,7 @@ _Reading = tuple[
     tuple[str, ...],
     tuple[str, ...],
     tuple[tuple[str, str, str], ...],
+    tuple[Unit, ...],
 ]
 
 
@@ -177,12 +191,13 @@ class ParseMemo:
     def read_cell(self, el: etree._Element, key: str | bytes) -> _Cell:
         """Read a cell not in the memo, and keep it under ``key``: a plain-text cell's
         text, another's markup (license texts repeat hundreds of times, and a second
-        version of the list repeats nearly all of the first)."""
+        version of the list repeats nearly all of the first).  The markup of an Entity
+        cell is keyed with :data:`_ENTITY_KEY` before it: it reads ``<sup>`` as text."""
         if isinstance(key, str):
             line = clean(key)
             cell = _Cell([line] if line else None)
         else:
-            cell = _Cell(*cell_lines(el))
+            cell = _Cell(*cell_lines(el, entity=key.startswith(_ENTITY_KEY)))
         self._cells[key] = cell
         return cell
 
@@ -192,7 +207,7 @@ class ParseMemo:
         if found is None and len(lines) == 1:
             name = plain_name(lines[0])
             if name:  # a name alone, read as parse_entity_cell reads it
-                found = self._entities[key] = (name, (), (), (), (), ())
+                found = self._entities[key] = (name, (), (), (), (), (), ())
         if found is None:
             c = parse_entity_cell(lines)
             found = (
@@ -202,6 +217,7 @@ class ParseMemo:
                 tuple(c.listed_items),
                 tuple(c.notes),
                 tuple(c.problems),
+                tuple(c.units),
             )
             self._entities[key] = found
         return found
@@ -251,6 +267,12 @@ def _parse_snapshot(
 ) -> Snapshot:
     where = source or "snapshot"
     root = load(data, where=where)
+    if local(root.tag) in FR_DOCUMENT_ROOTS:
+        raise ParseError(
+            f"this is a Federal Register document (<{local(root.tag)}>), not an eCFR copy "
+            "of the list: read it with `frdiff rule`",
+            where=where,
+        )
     container = find_supplement(root, supplement, where=where)
     tables = _entity_tables(container)
     if not tables:
@@ -281,7 +303,33 @@ def _parse_snapshot(
         findings=tuple(findings),
         rows=parser.rows,
         accounting=tuple(parser.kinds.items()),
+        notes=(*parser.footnotes, *_notes_after_table(container)),
     )
+
+
+#: The eCFR's notes after a supplement's table, by tag.
+_NOTE_KINDS = {"CITA": SOURCE_NOTE, "EDNOTE": EDITORIAL_NOTE, "EFFDNOT": EFFECTIVE_DATE_NOTE}
+
+
+def _notes_after_table(container: etree._Element) -> list[ListNote]:
+    """The supplement's CITA, EDNOTE and EFFDNOT texts, a note per paragraph.
+
+    Read from the supplement's own children (not the tables'): the EDNOTE says
+    which amendments the eCFR could not incorporate ("At 89 FR 96836, ... could
+    not be incorporated because no text was supplied"), which a cross-check of the
+    rules against the list must show.  Headings ("Editorial Notes:") are left out.
+    """
+    notes: list[ListNote] = []
+    for el in container:
+        kind = _NOTE_KINDS.get(local(el.tag))
+        if kind is None:
+            continue
+        paragraphs = [p for p in el if local(p.tag) not in {"HED", "HD", ""}]
+        for p in paragraphs or [el]:
+            text = text_of(p)
+            if text:
+                notes.append(ListNote(kind, text))
+    return notes
 
 
 def _duplicates(entries: list[Entry]) -> list[Finding]:
@@ -350,7 +398,7 @@ def _supplement_number(el: etree._Element) -> int | None:
             texts.append(text_of(child))
             break
     for t in texts:
-        m = _SUPPLEMENT.match(t)
+        m = SUPPLEMENT_HEADING.match(t)
         if m:
             return int(m.group(1) or m.group(2))
     return None
@@ -379,7 +427,9 @@ def find_supplement(root: etree._Element, supplement: int = 4, *, where: str) ->
         if n == supplement and next(el.iter(*_names(_TABLE_TAGS)), None) is not None:
             return el
     if any(n == supplement for _, n in named):
-        raise ParseError(f"Supplement No. {supplement} to Part 744 holds no table", where=where)
+        raise ParseError(
+            f"Supplement No. {supplement} to Part 744 holds no Entity List table", where=where
+        )
     if named:
         found = ", ".join(str(n) for n in sorted({n for _, n in named}))
         raise ParseError(
@@ -439,14 +489,14 @@ def document_date(root: etree._Element) -> str | None:
 
 def _unreadable(text: str) -> str | None:
     """The date-shaped text :func:`_any_date` cannot read, else None."""
-    m = _ISO_DATE.search(text)
+    m = ISO_DATE.search(text)
     if m:
         return None if _any_date(text) else m.group(0)
     return unreadable_date(text)
 
 
 def _any_date(text: str) -> str | None:
-    m = _ISO_DATE.search(text)
+    m = ISO_DATE.search(text)
     if m:
         return parse_date(f"{m.group(2)}/{m.group(3)}/{m.group(1)}")
     return parse_date(text)
@@ -484,6 +534,8 @@ class _TableReader:
         self.country = ""
         self.country_code: str | None = None
         self.pending: _Building | None = None
+        #: The table's footnote texts, numbered where the row gives the number.
+        self.footnotes: list[ListNote] = []
         #: Rows by how they were read (see Snapshot.accounting).
         self.kinds = dict.fromkeys(ROW_KINDS, 0)
 
@@ -524,7 +576,7 @@ class _TableReader:
                 continue
             self.rows += 1
             cells = []
-            for c in cells_el:  # inline: this loop runs for every cell of the list
+            for i, c in enumerate(cells_el):  # inline: runs for every cell of the list
                 if len(c):
                     # Text broken by <br/> only (most multi-line cells, nearly all of
                     # them Entity cells, each its own): the lines are the texts between
@@ -537,7 +589,8 @@ class _TableReader:
                     else:
                         cells.append(_Cell([line for line in map(clean, parts) if line]))
                         continue
-                    key: str | bytes = _tostring(c, with_tail=False)
+                    markup: bytes = _tostring(c, with_tail=False)
+                    key: str | bytes = _ENTITY_KEY + markup if i == 1 else markup
                 else:
                     key = c.text or ""
                 found = known_cells.get(key)
@@ -575,6 +628,7 @@ class _TableReader:
         if in_foot or (texts.count("") == len(texts) - 1 and _is_footnote_row(row)):
             self.flush()
             self.kinds["footnote"] += 1
+            self.footnotes.append(_footnote(row))
             self.finding(
                 INFO, "footnote-row", "footnote text, not an entity", n, text=" ".join(texts)
             )
@@ -731,7 +785,7 @@ class _TableReader:
         reading = self.known_entities.get(tuple(b.entity_lines))
         if reading is None:
             reading = self.memo.entity(b.entity_lines)
-        name, aliases, addresses, listed_items, notes, problems = reading
+        name, aliases, addresses, listed_items, notes, problems, units = reading
         for code, message, text in problems:
             self.findings.append(
                 Finding(
@@ -766,8 +820,25 @@ class _TableReader:
                 notes,
                 b.country_code,
                 src,  # source
+                units,
             )
         )
+
+
+_LEADING_NUMBER = re.compile(r"^(\d{1,2})\s+(?=\S)")
+
+
+def _footnote(row: _Row) -> ListNote:
+    """A footer row as a numbered footnote: its number is the row's superscript
+    ("<sup>4</sup> For this entity, ...") or the number its text starts with."""
+    text = " ".join(c.text for c in row.cells if c.text)
+    marks = [n for c in row.cells for n in c.footnotes]
+    if marks:
+        return ListNote(FOOTNOTE, text, marks[0])
+    m = _LEADING_NUMBER.match(text)
+    if m:
+        return ListNote(FOOTNOTE, text[m.end() :], int(m.group(1)))
+    return ListNote(FOOTNOTE, text)
 
 
 def _is_stars(text: str) -> bool:

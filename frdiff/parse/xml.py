@@ -79,7 +79,7 @@ def load(data: bytes, *, where: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> etr
     """Parse untrusted XML bytes into an element tree, or raise a clear ParseError.
 
     ``where`` names the document in every error ("2025-05427.xml").  Data that is
-    not bytes is a TypeError, as the compiled parser (see setup.py) makes it.
+    not bytes is a TypeError (a caller's mistake, not a bad document).
     """
     if not isinstance(data, bytes):  # a caller's mistake, not a bad document
         raise TypeError(f"{where}: expected the document as bytes, got {type(data).__name__}")
@@ -204,7 +204,13 @@ def text_of(el: etree._Element) -> str:
 _BREAK_BLOCKS = frozenset({"LI", "P", "DIV", "FP", "LINE"})
 _BREAKS = frozenset({"BR"})
 _SKIP = frozenset({"PRTPAGE", "FTREF", "GID"})
-_FOOTNOTE = re.compile(r"^\s*(\d{1,2}(?:\s*,\s*\d{1,2})*)\s*$")
+#: A footnote marker: one or more numbers, perhaps with the punctuation the cell's
+#: text needs around them ("734.9(g)<sup>,3</sup> 746.8": the comma is the text's).
+_FOOTNOTE = re.compile(r"^([\s,;.]*)(\d{1,2}(?:\s*,\s*\d{1,2})*)([\s,;.]*)$")
+#: The GPO FR markup's superscript (SU) and the eCFR's HTML one (SUP).
+_SUPERSCRIPTS = frozenset({"SU", "SUP"})
+#: U+2044: "<sup>9</sup>&#x2044;<sub>6</sub>" is the fraction 9/6 of a street number.
+_FRACTION_SLASH = "\u2044"
 
 
 @dataclass
@@ -242,7 +248,7 @@ class _LineBuilder:
         self.buf = []
 
 
-def _walk(el: etree._Element, b: _LineBuilder) -> None:
+def _walk(el: etree._Element, b: _LineBuilder, entity: bool) -> None:
     b.add(el.text)
     for child in el:
         tag = local(child.tag)
@@ -250,24 +256,37 @@ def _walk(el: etree._Element, b: _LineBuilder) -> None:
             pass
         elif tag in _BREAKS:
             b.flush()
-        elif tag == "SU":
+        elif tag in _SUPERSCRIPTS:
             t = "".join(str(t) for t in child.itertext())
-            m = _FOOTNOTE.match(t)
+            if (child.tail or "").startswith(_FRACTION_SLASH):
+                b.add(t)  # a fraction's numerator: "Plaza <sup>7</sup>&#x2044;<sub>1</sub>"
+                b.add(child.tail)
+                continue
+            m = None if entity and tag != "SU" else _FOOTNOTE.match(t)
             if m:
-                b.footnotes.extend(int(x) for x in re.findall(r"\d+", m.group(1)))
+                b.footnotes.extend(int(x) for x in re.findall(r"\d+", m.group(2)))
+                if m.group(1).strip() or m.group(3).strip():
+                    b.glue(t.replace(m.group(2), "").strip())  # "(g)<sup>,3</sup>": the comma
             else:
-                b.glue(t)
+                b.glue(t)  # an ordinal: "3<sup>rd</sup>"
+        elif tag == "SUB":
+            b.glue("".join(str(t) for t in child.itertext()))  # a fraction's denominator
         elif tag in _BREAK_BLOCKS:
             b.flush()
-            _walk(child, b)
+            _walk(child, b, entity)
             b.flush()
         else:
-            _walk(child, b)
+            _walk(child, b, entity)
         b.add(child.tail)
 
 
-def cell_lines(el: etree._Element) -> tuple[list[str], list[int]]:
-    """A table cell's lines and footnote numbers: :func:`cell_text` without the wrapper."""
+def cell_lines(el: etree._Element, *, entity: bool = False) -> tuple[list[str], list[int]]:
+    """A table cell's lines and footnote numbers: :func:`cell_text` without the wrapper.
+
+    ``entity`` reads the cell as an Entity cell, where the eCFR's ``<sup>`` is an
+    ordinal ("3<sup>rd</sup> Floor") or a fraction ("<sup>2</sup>&#x2044;<sub>4</sub>"),
+    never a footnote marker; elsewhere (License requirement) a numeric ``<sup>`` is one.
+    """
     if not len(el):
         # Most cells are plain text: the same result without the line builder.
         line = clean(el.text)
@@ -286,18 +305,19 @@ def cell_lines(el: etree._Element) -> tuple[list[str], list[int]]:
                 lines.append(line)
         return lines, []
     b = _LineBuilder()
-    _walk(el, b)
+    _walk(el, b, entity)
     b.flush()
     return b.lines, b.footnotes
 
 
-def cell_text(el: etree._Element) -> CellText:
+def cell_text(el: etree._Element, *, entity: bool = False) -> CellText:
     """Read a table cell (ENT, TD, TH) as lines and footnote numbers.
 
     Lines break at LI, P and br, whichever the document uses; inline markup (E,
-    I, B) is plain text.  A numeric SU is a footnote marker and is removed from
-    the text; a non-numeric SU ("rd" in "3<SU>rd</SU>") is an ordinal and joins
-    the text before it.  Layout whitespace never matters.
+    I, B) is plain text.  A numeric SU (or the eCFR's SUP, outside an Entity cell:
+    see :func:`cell_lines`) is a footnote marker and is removed from the text; a
+    non-numeric one ("rd" in "3<SU>rd</SU>") is an ordinal and joins the text
+    before it.  Layout whitespace never matters.
     """
-    lines, footnotes = cell_lines(el)
+    lines, footnotes = cell_lines(el, entity=entity)
     return CellText(lines, footnotes)

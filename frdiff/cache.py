@@ -1,8 +1,11 @@
-"""A cache of parsed snapshots, so that a repeated command or a history replay reads
-each eCFR document once.
+"""Snapshots loaded the one way (:class:`SnapshotLoader`: eCFR XML or frdiff JSON, from
+a path or bytes), through a cache of parsed snapshots, so that a repeated command
+or a history replay reads each eCFR document once.
 
 A parsed :class:`~frdiff.model.Snapshot` is stored under the sha256 of the input
-bytes together with :data:`PARSER_VERSION` and the parse options, in
+bytes together with the parser's :func:`parser_fingerprint` (derived from the
+parser's own source, so that no change to it can be forgotten) and the parse
+options, in
 ``$FRDIFF_CACHE_DIR/parsed/`` (default: the platform's user cache directory for
 frdiff, the same root as the document store).  Files are MessagePack written and
 read by msgspec, never pickle: loading one cannot run code, and msgspec decodes
@@ -42,35 +45,95 @@ import os
 import sys
 import time
 import zlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 
-from frdiff.model import Entry, Finding, Snapshot, content_key
+from frdiff import files
+from frdiff.errors import ParseError
+from frdiff.ids import date_in_name, is_iso_date
+from frdiff.model import Entry, Finding, ListNote, Snapshot, content_key
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from frdiff.model import Diff
 
 # os.path here, not pathlib: this module is on the path of a cached `frdiff diff`,
 # which importing pathlib would cost a twentieth of its time.
 Directory = str | os.PathLike[str]
 
-#: Bump whenever parsing changes what a document gives: old cache files are then
-#: never used again (the version is part of every key and of every file).
-PARSER_VERSION = 5
+#: What decides what a parse gives, relative to the package: every module of
+#: ``parse/`` and these.  Their bytes make up :func:`parser_fingerprint`, part of
+#: every key and of every file, so a changed parser never reuses an old result
+#: (tests/test_parse_cache.py checks that every module the parsers import is here).
+PARSER_SOURCES = ("parse", "normalize.py", "model.py", "ids.py", "errors.py")
 #: The layout of a cache file (:class:`_File`).
-_FORMAT = 3
+_FORMAT = 4
 _MAGIC = b"frdiff-parsed-snapshot\n"
 _DIGEST = 4  # bytes of CRC-32 after the magic
 #: Cache files kept; the oldest beyond this are removed when one is written.
 MAX_FILES = 64
 
 
+_fingerprint: str | None = None
+
+
+def parser_fingerprint() -> str:
+    """A digest of the source of every module in :data:`PARSER_SOURCES`, and of the
+    Python and lxml versions, read once per process (a dozen files; CRC-32 and
+    Adler-32 from zlib, so that a cached command needs no OpenSSL).  Without the sources (an installation that ships
+    byte code only) it is random per process: nothing cached is ever reused."""
+    global _fingerprint
+    if _fingerprint is None:
+        package = os.path.dirname(os.path.abspath(__file__))
+        _fingerprint = f"{source_fingerprint(package)}-{_libraries()}"
+    return _fingerprint
+
+
+def _libraries() -> str:
+    """What else decides a parse: Python's version (its Unicode tables normalize
+    names) and lxml's (libxml2 comes inside its wheel), read without importing lxml."""
+    import importlib.machinery
+
+    version = sys.version.split()[0]
+    spec = importlib.machinery.PathFinder.find_spec("lxml")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        with contextlib.suppress(OSError), open(os.path.join(folder, "__init__.py"), "rb") as f:
+            return f"py{version}-lxml{zlib.crc32(f.read()):08x}"
+    return f"py{version}-lxml?"
+
+
+def source_fingerprint(package: str) -> str:
+    """:func:`parser_fingerprint` of the frdiff package at ``package`` (a directory)."""
+    names: list[str] = []
+    for rel in PARSER_SOURCES:
+        if rel.endswith(".py"):
+            names.append(rel)
+            continue
+        with contextlib.suppress(OSError):
+            names += [
+                f"{rel}/{n}" for n in os.listdir(os.path.join(package, rel)) if n.endswith(".py")
+            ]
+    crc, adler, total, read = 0, 1, 0, 0
+    for rel in sorted(names):
+        try:
+            with open(os.path.join(package, rel), "rb") as f:
+                data = f.read()
+        except OSError:
+            continue
+        chunk = b"%s\0%d\0%s" % (rel.encode(), len(data), data)
+        crc, adler = zlib.crc32(chunk, crc), zlib.adler32(chunk, adler)
+        total, read = total + len(data), read + 1
+    if read == 0:
+        return "no-source-" + os.urandom(8).hex()
+    return f"{crc:08x}{adler:08x}-{read}-{total:x}"
+
+
 def default_dir() -> Path:
     """``$FRDIFF_CACHE_DIR/parsed``, else ``parsed`` under the user cache directory.
 
-    The same root as :func:`frdiff.store.default_cache_dir` (which this does not
-    import: it would bring in the network stack).
+    Under the store's root, :func:`frdiff.files.cache_root`.
     """
     from pathlib import Path
 
@@ -78,17 +141,8 @@ def default_dir() -> Path:
 
 
 def _default_dir() -> str:
-    """:func:`default_dir` as a string.  On Linux the XDG rule is applied here,
-    sparing the import of platformdirs."""
-    env = os.environ.get("FRDIFF_CACHE_DIR")
-    if env:
-        return os.path.join(os.path.expanduser(env), "parsed")
-    if sys.platform.startswith("linux") and "ANDROID_DATA" not in os.environ:
-        base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
-        return os.path.join(base, "frdiff", "parsed")
-    import platformdirs
-
-    return os.path.join(platformdirs.user_cache_dir("frdiff", appauthor=False), "parsed")
+    """:func:`default_dir` as a string."""
+    return os.path.join(files.cache_root(), "parsed")
 
 
 def _dir(directory: Directory | None) -> str:
@@ -105,7 +159,9 @@ def cache_key(data: bytes, *, date: str | None = None, supplement: int = 4) -> s
     import hashlib  # loads OpenSSL: only when a document is read, not for a known file
 
     h = hashlib.sha256()
-    h.update(f"frdiff-parse {PARSER_VERSION} {_FORMAT} supp{supplement} {date or ''}\n".encode())
+    h.update(
+        f"frdiff-parse {parser_fingerprint()} {_FORMAT} supp{supplement} {date or ''}\n".encode()
+    )
     h.update(data)
     return h.hexdigest()
 
@@ -161,7 +217,8 @@ def parse_cached(
     directory: Directory | None = None,
     memo: Any = None,
 ) -> Snapshot:
-    """:func:`frdiff.parse.snapshot.parse_snapshot` through the cache.
+    """:func:`frdiff.parse.snapshot.parse_snapshot` through the cache (XML only; for
+    XML or frdiff JSON, use :meth:`SnapshotLoader.load_bytes`).
 
     Same arguments and result (``memo`` goes to the parser on a miss).  A cache
     that cannot be read or written (read-only directory, full disk) only costs the
@@ -270,13 +327,14 @@ class _Header(msgspec.Struct, array_like=True, frozen=True):
     """The start of a cache file (after the magic and the checksum)."""
 
     format: int
-    parser_version: int
+    parser: str
     key: str
     #: The document name the sources and findings below were written with.
     where: str
     date: str | None
     rows: int
     accounting: tuple[tuple[str, int], ...]
+    notes: tuple[ListNote, ...]
 
 
 class _File(_Header, frozen=True):
@@ -317,12 +375,13 @@ def store(path: Directory, key: str, snap: Snapshot, *, where: str) -> bool:
     body = _ENCODER.encode(
         _File(
             _FORMAT,
-            PARSER_VERSION,
+            parser_fingerprint(),
             key,
             where,
             snap.date,
             snap.rows,
             snap.accounting,
+            snap.notes,
             snap.entries,
             snap.findings,
             tuple(map(content_digest, snap.entries)),
@@ -335,17 +394,11 @@ def store(path: Directory, key: str, snap: Snapshot, *, where: str) -> bool:
 
 
 def _write_atomically(path: Directory, content: bytes) -> bool:
-    """Write ``content`` to a temporary name, then rename it over ``path``."""
-    folder, name = os.path.split(os.fspath(path))
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    """Write ``content`` over ``path`` atomically (not fsynced: the cache is always safe
+    to lose); False when the file system refuses."""
     try:
-        os.makedirs(folder, exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(content)
-        os.replace(tmp, path)
+        files.write_atomic(path, content, durable=False)
     except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         return False
     return True
 
@@ -371,6 +424,7 @@ def load(path: Directory, key: str, *, source: str, where: str) -> Snapshot | No
         findings=findings,
         rows=f.rows,
         accounting=f.accounting,
+        notes=f.notes,
     )
 
 
@@ -430,10 +484,10 @@ def get_digested(
 
 
 def _current(f: _File | _UndecodedFile, key: str) -> bool:
-    """Whether a decoded cache file is this format and parser version's file for
-    ``key``, with a 16-byte digest for each entry."""
+    """Whether a decoded cache file is this format and parser's file for ``key``,
+    with a 16-byte digest for each entry."""
     return (
-        (f.format, f.parser_version, f.key) == (_FORMAT, PARSER_VERSION, key)
+        (f.format, f.parser, f.key) == (_FORMAT, parser_fingerprint(), key)
         and len(f.digests) == len(f.entries)
         and all(len(d) == 16 for d in f.digests)
     )
@@ -467,11 +521,185 @@ def _renamed(
 def _prune(directory: str) -> None:
     """Remove the oldest cache files beyond :data:`MAX_FILES` (best effort)."""
     try:
-        files = [e for e in os.scandir(directory) if e.name.endswith(".snap")]
-        if len(files) <= MAX_FILES:
+        snaps = [e for e in os.scandir(directory) if e.name.endswith(".snap")]
+        if len(snaps) <= MAX_FILES:
             return
-        files.sort(key=lambda e: e.stat().st_mtime)
-        for e in files[: len(files) - MAX_FILES]:
+        snaps.sort(key=lambda e: e.stat().st_mtime)
+        for e in snaps[: len(snaps) - MAX_FILES]:
             os.unlink(e.path)
     except OSError:
         pass
+
+
+# ---------------------------------------------------------------------------
+# The one snapshot loader
+
+
+#: Where a snapshot comes from: a file name ("-" for standard input), or a path object.
+FileName = str | os.PathLike[str]
+
+
+class SnapshotLoader:
+    """Loads the snapshots one task reads (eCFR XML or ``frdiff snapshot --format
+    json`` output, from a path or from bytes), through the parse cache.
+
+    A cache hit needs neither the XML parser nor its import; the documents that are
+    parsed share one :class:`~frdiff.parse.snapshot.ParseMemo`, so the second
+    version of the list costs only its changed rows.  Standard input and JSON are
+    never cached.  Use one loader for all the snapshots of one command or job.
+    """
+
+    def __init__(self, *, cache: bool = True, directory: Directory | None = None) -> None:
+        self.cache = cache and enabled()
+        self.directory = directory
+        self.memo: Any = None  # a ParseMemo once something is parsed
+
+    def load(self, path: FileName, date: str | None = None) -> Snapshot:
+        """The snapshot in the file at ``path``.
+
+        The date is ``date`` if given, else what the document says, else a date in
+        the file name ("supp4-2025-03-24.xml").  A file the cache knows, unchanged
+        since it was read, is not read again.
+        """
+        path = os.fspath(path)
+        name = os.path.basename(path)
+        key = self._known_key(path, date)
+        snap = get_by_key(key, source=name, directory=self.directory) if key else None
+        if snap is None:
+            st = os.stat(path) if self.cache and path != "-" else None
+            data = files.read_document(path)
+            snap, key = self._read(data, name, date, cached=st is not None)
+            if st is not None and key is not None:
+                remember_file(path, st, key, date=date, directory=self.directory)
+        if date:
+            snap = msgspec.structs.replace(snap, date=date)
+        if snap.date is None and date_in_name(name):
+            snap = msgspec.structs.replace(snap, date=date_in_name(name))
+        return snap
+
+    def load_bytes(self, data: bytes, *, source: str = "", date: str | None = None) -> Snapshot:
+        """The snapshot in ``data`` (eCFR XML or frdiff JSON), named ``source`` in its
+        entries and findings; ``date`` as in :meth:`load`."""
+        snap = self._read(data, source, date, cached=self.cache)[0]
+        return msgspec.structs.replace(snap, date=date) if date else snap
+
+    def digested(self, path: FileName) -> tuple[Digested, str] | None:
+        """A known, cached file's snapshot with its entries still encoded, and its
+        label (its date, from the document or the file name, else its name); None
+        when the file is not known unchanged."""
+        path = os.fspath(path)
+        key = self._known_key(path, None)
+        name = os.path.basename(path)
+        found = get_digested(key, source=name, directory=self.directory) if key else None
+        if found is None:
+            return None
+        return found, found.date or date_in_name(name) or name
+
+    def _known_key(self, path: str, date: str | None) -> str | None:
+        """The cache key of the file at ``path``, when the cache knows it unchanged."""
+        if not self.cache or path == "-":
+            return None
+        return file_key(path, date=date, directory=self.directory)
+
+    def _read(
+        self, data: bytes, name: str, date: str | None, *, cached: bool
+    ) -> tuple[Snapshot, str | None]:
+        """The snapshot in ``data``, and its cache key when ``cached`` and it is XML."""
+        if _is_json(data):
+            return snapshot_from_json(data, where=name or "snapshot"), None
+        key = cache_key(data, date=date) if cached else None
+        snap = get_by_key(key, source=name, directory=self.directory) if key else None
+        if snap is None:
+            from frdiff.parse.snapshot import ParseMemo, parse_snapshot
+
+            if self.memo is None:
+                self.memo = ParseMemo()
+            snap = parse_snapshot(data, source=name, date=date, memo=self.memo)
+            if key:
+                put_by_key(key, snap, directory=self.directory)
+        return snap, key
+
+
+def load_snapshot(path: FileName, date: str | None = None, *, cache: bool = True) -> Snapshot:
+    """One snapshot, as :meth:`SnapshotLoader.load` reads it."""
+    return SnapshotLoader(cache=cache).load(path, date)
+
+
+def diff_files(old: FileName, new: FileName, *, cache: bool = True) -> Diff:
+    """The diff of the snapshots in two files (XML or frdiff JSON).
+
+    When the cache knows both files unchanged, only entry digests are compared and
+    only the entries that changed are decoded (the same result as the full diff).
+    """
+    from frdiff.diff import diff_digested, diff_snapshots
+
+    loader = SnapshotLoader(cache=cache)
+    a, b = loader.digested(old), loader.digested(new)
+    if a and b:
+        d = diff_digested(
+            a[0].digests,
+            b[0].digests,
+            decode_old=a[0].entries_at,
+            decode_new=b[0].entries_at,
+            old_label=a[1],
+            new_label=b[1],
+        )
+        if d is not None:
+            return d
+    return diff_snapshots(loader.load(old), loader.load(new))
+
+
+def _is_json(data: bytes) -> bool:
+    return data.lstrip()[:1] == b"{"
+
+
+class _SnapshotJSON(msgspec.Struct):
+    """``frdiff snapshot --format json`` output, as read back (unknown keys ignored)."""
+
+    kind: str
+    entries: tuple[Entry, ...]
+    date: str | None = None
+    source: str = ""
+    rows: Annotated[int, msgspec.Meta(ge=0)] = 0
+    accounting: dict[str, Annotated[int, msgspec.Meta(ge=0)]] = msgspec.field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+    notes: tuple[ListNote, ...] = ()
+
+
+def snapshot_from_json(data: bytes, *, where: str) -> Snapshot:
+    """A snapshot from ``frdiff snapshot --format json`` output, every field checked;
+    a ParseError naming ``where`` and the field otherwise."""
+    try:
+        d = msgspec.json.decode(data, type=_SnapshotJSON)
+    except RecursionError:
+        raise ParseError("JSON nested too deeply to be a snapshot", where=where) from None
+    except msgspec.DecodeError as exc:
+        if _kind(data) not in (None, "snapshot"):
+            raise ParseError("JSON is not a snapshot (kind != 'snapshot')", where=where) from None
+        # msgspec names the place: "Expected `int`, got `str` - at `$.rows`"
+        raise ParseError(f"not a snapshot JSON: {exc}", where=where) from None
+    if d.kind != "snapshot":
+        raise ParseError("JSON is not a snapshot (kind != 'snapshot')", where=where)
+    if d.date is not None and not is_iso_date(d.date):
+        raise ParseError(f"snapshot 'date' is not an ISO date or null: {d.date!r:.60}", where=where)
+    return Snapshot(
+        entries=d.entries,
+        date=d.date,
+        source=d.source or where,
+        findings=d.findings,
+        rows=d.rows,
+        accounting=tuple(d.accounting.items()),
+        notes=d.notes,
+    )
+
+
+class _Kind(msgspec.Struct):
+    kind: object = None
+
+
+def _kind(data: bytes) -> object:
+    """The "kind" of a JSON object, or None when there is no such key (or no object)."""
+    try:
+        return msgspec.json.decode(data, type=_Kind).kind
+    except (msgspec.DecodeError, RecursionError):
+        return None
