@@ -676,7 +676,7 @@ def memory_section(report: Report, inp: Inputs, versions: int) -> None:
 
 def screen_section(report: Report, inp: Inputs, tmp: Path, *, quick: bool) -> None:
     """Section 6: the whole ``frdiff screen`` command on a large generated party file."""
-    from frdiff.commands.snapshot import load_snapshot
+    from frdiff.cache import load_snapshot
 
     from . import screen as S
 

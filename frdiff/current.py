@@ -61,15 +61,11 @@ class CurrentList:
 
 
 def _load_copy(archive: Archive, on: date, supplement: int) -> Snapshot:
-    from frdiff.parse.cache import parse_cached
+    from frdiff.cache import parse_cached
 
     data = archive.snapshot_xml(on, supplement)
-    return parse_cached(
-        data,
-        source=f"eCFR Supplement No. {supplement} to Part 744 as of {on}",
-        date=on.isoformat(),
-        supplement=supplement,
-    )
+    source = f"eCFR Supplement No. {supplement} to Part 744 as of {on}"
+    return parse_cached(data, source=source, date=on.isoformat(), supplement=supplement)
 
 
 def _rules_since(archive: Archive, since: date, until: date) -> list[ChangeSet]:
@@ -141,7 +137,7 @@ def latest_list(archive: Archive, *, as_of: date | None = None, supplement: int 
 
 def list_from_file(path: str | os.PathLike[str], *, cache: bool = True) -> CurrentList:
     """The list in a file: an eCFR copy (XML) or ``frdiff snapshot --format json`` output."""
-    from frdiff.commands.snapshot import load_snapshot
+    from frdiff.cache import load_snapshot
 
     snap = load_snapshot(path, cache=cache)
     when: date | None = None

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES
+from frdiff.cache import load_snapshot
 from frdiff.cli import main
-from frdiff.commands.snapshot import load_snapshot
 from frdiff.model import Entry
 from frdiff.parties import Party
 from frdiff.screening import DEFAULT_THRESHOLD, Screener
