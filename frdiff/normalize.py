@@ -297,7 +297,7 @@ def split_addresses(text: str) -> tuple[list[str], list[str]]:
     # "Address: 1 Pl. Sobina, ..."; "Alt Address: Proshchad Sobina 1, ...": labels.
     parts = [_ADDRESS_LABEL.sub("", p) if "ddress" in p[:16] else p for p in parts]
     return [
-        p[4:] if p[:4].casefold() == "and " else p for p in parts if p and p.casefold() != "and"
+        p[4:] if p[:4] in ("and ", "And ") else p for p in parts if p and p not in ("and", "And")
     ], notes
 
 

@@ -20,11 +20,10 @@ from msgspec import structs
 from conftest import RULES, SNAPSHOTS
 from frdiff.model import ChangeSet, Snapshot
 from frdiff.normalize import name_key
+from frdiff.parse.rows import UNREAD_CODES
 from frdiff.parse.rule import parse_rule
 from frdiff.parse.snapshot import parse_snapshot
 
-#: Finding codes that account for a row the rule parser did not read as an entry.
-UNREAD_CODES = {"unread-row", "orphan-continuation"}
 _TABLE_ROW = re.compile(r" table row (\d+)$")
 _SNAPSHOT_ROWS = re.compile(r", row (\d+)(?:-(\d+))?(?:, |$)")
 

@@ -443,9 +443,9 @@ def test_changing_a_parser_source_changes_the_fingerprint(tmp_path: Path) -> Non
         path.write_bytes(original.replace(b"\n", b"\n# edited\n", 1))
         assert cache.source_fingerprint(str(package)) != first, changed
         path.write_bytes(original)
-    (package / "parse" / "repairs.py").write_text("X = 1\n", encoding="utf-8")  # a new module
+    (package / "parse" / "added.py").write_text("X = 1\n", encoding="utf-8")  # a new module
     assert cache.source_fingerprint(str(package)) != first
-    (package / "parse" / "repairs.py").unlink()
+    (package / "parse" / "added.py").unlink()
     (package / "report.py").write_text("# not the parser\n", encoding="utf-8")
     assert cache.source_fingerprint(str(package)) == first
 

@@ -27,6 +27,7 @@ from frdiff.normalize import (
     strip_item,
     strip_list_punctuation,
 )
+from frdiff.parse import repairs
 
 _NUMBERS = {
     w: i
@@ -266,7 +267,7 @@ _AND_SEPARATOR = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 def _name_list(text: str) -> list[str]:
     """Names listed in running text: see :func:`_inline_aliases`."""
-    text = _quote_before_semicolon(clean(text))
+    text = repairs.quote_before_semicolon(clean(text))
     if ";" in text:
         pieces = text.split(";")
     else:
@@ -288,19 +289,6 @@ def _name_list(text: str) -> list[str]:
         if item:
             out.append(item)
     return out
-
-
-_SEMICOLON_IN_QUOTES = re.compile(r";(['\u2019\u201d])")
-
-
-def _quote_before_semicolon(text: str) -> str:
-    """Put a closing quote back before the ";" it follows.
-
-    Real row (Crimea, "OOO Shipyard 'Zaliv'"): "(f.k.a., AO Shipyard 'Zaliv'; JSC
-    Shipyard 'Zaliv;' JSC Zaliv Shipyard; ...)" sets the separator inside the
-    quote, as American punctuation puts periods, which would cut the name there.
-    """
-    return _SEMICOLON_IN_QUOTES.sub(r"\1;", text) if ";" in text else text
 
 
 def _alias_run(text: str) -> tuple[list[str], str]:
@@ -353,7 +341,9 @@ def _looks_like_country(text: str) -> bool:
     Armenia, 375002", "London, England, EC2R 7HH", "Germany D-65451"), a cross
     reference after it, or no comma before it ("Berlin Germany")."""
     text = _TRAILING_NOTE.sub("", text) if "(" in text else text
-    parts = fold(text.rstrip(" .;:")).rsplit(",", 2)
+    # casefold, not fold: the country names are plain letters, and this runs for
+    # every line that may hold an address.
+    parts = text.rstrip(" .;:").casefold().rsplit(",", 2)
     for part in reversed(parts):
         words = part.replace("/", " ").split()
         # A postal code after the country: one or two tokens with digits, or a
@@ -660,45 +650,6 @@ _STRONG_ADDRESS = re.compile(
 )
 
 
-# ---------------------------------------------------------------------------
-# Repairs: line structures of real cells that the reading above would misread
-
-
-def join_broken_lines(lines: list[str]) -> list[str]:
-    """Join an address line that ends in a comma to the line after it.
-
-    Real row (Malta, "Sparx Air Ltd." in the eCFR of 2026-03-25): "116/8 San Juan St
-    Georges Road,<br/> ST. Julians, STJ 3203, Malta." is one address broken in two;
-    a later copy prints it on one line.
-    """
-    if len(lines) < 2 or not any(line.endswith(",") for line in lines[:-1]):
-        return lines
-    out: list[str] = []
-    for line in lines:
-        if out and out[-1].endswith(",") and not is_dash_line(out[-1]) and not is_dash_line(line):
-            out[-1] = f"{out[-1]} {line}"
-        else:
-            out.append(line)
-    return out
-
-
-def join_stray_dash_address(first: str, rest: list[str]) -> tuple[str, list[str]]:
-    """Join to the name line an address continuation wrongly led by a dash.
-
-    Real row (Morocco, "Huawei Technologies Morocco" in the eCFR of 2026-03-25):
-    "..., Plateaux N 11, 12 Et 13, Hay Riad<br/>—Rabat, Morocco." in a cell with no
-    alias clause, where a dash line would be a listed item; a later copy prints
-    "..., Hay Riad, Rabat, Morocco." on one line.  Only a dash line that ends as an
-    address does and names no organisation, right after the name line, is joined.
-    """
-    if not rest or first.rstrip().endswith((":", ",", ";")):
-        return first, rest
-    text = dash_item(rest[0])
-    if text and _ends_like_address(text) and not _is_organisation(text) and "," in first:
-        return f"{first}, {text}", rest[1:]
-    return first, rest
-
-
 def _starts_with_number(text: str) -> bool:
     """True for "28 ...", "A54 ..." (a number, perhaps after a letter)."""
     return text[:1].isdigit() or (text[:1].isalpha() and text[1:2].isdigit())
@@ -720,7 +671,7 @@ def parse_entity_cell(lines: list[str], known_names: Iterable[str] = ()) -> Enti
         cell.problem("empty-entity-cell", "the Entity cell is empty")
         return cell
     segments: list[tuple[str, list[str]]] = []
-    if any(_MAY_HAVE_UNITS.search(line) for line in lines):
+    if _may_have_units(lines):
         lines, segments = split_units(lines)
         if not lines:
             lines = [""]
@@ -773,7 +724,9 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
             else:
                 rest = [*_split_inline_dashes(tail), *rest]
     else:
-        first, rest = join_stray_dash_address(first, rest)
+        first, rest = repairs.join_stray_dash_address(
+            first, rest, ends_like_address=_ends_like_address, organisation=_is_organisation
+        )
         name_text = first
         if name_text.rstrip().endswith(":") and any(is_dash_line(r) for r in rest):
             cell = EntityCell(name=strip_list_punctuation(name_text), name_split="list-lead")
@@ -810,7 +763,7 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
         # "a.k.a., the following one alias:<br/>Mihaela Nenova-Muhy, 51 Aleksandar
         # Malinov Blvd., Sofia 1712, Bulgaria.": the announced alias without its dash.
         rest[0] = "\u2014" + rest[0]
-    rest = join_broken_lines(rest)
+    rest = repairs.join_broken_lines(rest)
     pending = rest[::-1]  # a stack: the next line is last
     while pending:
         line = pending.pop()
@@ -860,7 +813,16 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
 # ---------------------------------------------------------------------------
 # Sub-units: subordinate institutions and entities, affiliated entities
 
-_MAY_HAVE_UNITS = re.compile(r"ubordinate|ffiliated", re.IGNORECASE)
+
+def _may_have_units(lines: list[str]) -> bool:
+    """False when no line can hold a sub-unit marker (each has "ubordinate" or
+    "ffiliated", whatever the case of its first letter)."""
+    for line in lines:
+        if "ubordinate" in line or "ffiliated" in line or "UBORDINATE" in line:
+            return True
+    return False
+
+
 #: A line that starts a sub-unit ("Subordinate institution", "Subordinate
 #: Institution: China Electronics ...") or a list of them ("Affiliated entities:").
 _UNIT_MARKER = re.compile(

@@ -42,30 +42,24 @@ from frdiff.normalize import (
     unreadable_date,
 )
 from frdiff.parse.cells import parse_entity_cell, plain_name
+from frdiff.parse.rows import (
+    NO_COUNTRY,
+    NO_ENTITY,
+    ROW_KINDS,
+    ROW_SHAPE,
+    STAR_CHARS,
+    TEXT_OUTSIDE_CELLS,
+    all_stars,
+)
+from frdiff.parse.rows import is_stars as _is_stars
 from frdiff.parse.xml import cell_lines, gc_paused, load, local, text_of
 
 _AS_OF = re.compile(r"\b(?:as\s+of|current\s+as\s+of|up\s+to\s+date\s+as\s+of)\s+(.{6,40})", re.I)
-_STARS = re.compile(r"^[\s*.\u2022]*$")
-_STAR_CHARS = "*.\u2022"
 _HEADER_WORDS = ("country", "entity", "license requirement", "license review policy")
 _TABLE_TAGS = frozenset({"TABLE", "GPOTABLE"})
 _ROW_TAGS = frozenset({"TR", "ROW"})
 _CELL_TAGS = frozenset({"TD", "TH", "ENT"})
 _HEAD_TAGS = frozenset({"THEAD", "BOXHD"})
-#: The kinds of table row in Snapshot.accounting: an entry's first row, a row
-#: continuing the entry above, a country heading alone, stars or empty, footnotes,
-#: a repeated header, a row of cells that could not be aligned, a row with no
-#: entity (or no name) read.
-ROW_KINDS = (
-    "entry",
-    "continuation",
-    "country",
-    "placeholder",
-    "footnote",
-    "header",
-    "misaligned",
-    "unread",
-)
 _DATE_TAGS = frozenset({"AMDDATE", "CITA", "HEAD", "HD", "DATE"})
 #: Root elements of Federal Register documents (GPO FR XML), never an eCFR copy.
 FR_DOCUMENT_ROOTS = frozenset({"RULE", "PRORULE", "NOTICE", "PRESDOCU", "FEDREG", "RULES"})
@@ -599,7 +593,7 @@ class _TableReader:
                 entity = cells[1].text
                 if (
                     entity
-                    and entity[0] not in _STAR_CHARS
+                    and entity[0] not in STAR_CHARS
                     and (cells[2].text or cells[3].text or cells[4].text)
                     and row_el not in foot_rows
                 ):
@@ -610,14 +604,21 @@ class _TableReader:
                     self.pending = _Building(self.rows, self.country, self.country_code, *cells[1:])
                     continue
             row = _Row(self.rows, cells, cells_el, local(row_el.tag) == "ROW")
-            self.read_row(row, row_el in foot_rows)
+            self.read_row(row, row_el in foot_rows, row_el)
         self.flush()
 
-    def read_row(self, row: _Row, in_foot: bool = False) -> None:
+    def read_row(self, row: _Row, in_foot: bool = False, el: etree._Element | None = None) -> None:
         texts = [c.text for c in row.cells]
         n = row.number
+        if not any(texts) and el is not None and text_of(el):
+            # Text in the row but in none of its cells (a hand-edited table).
+            self.kinds["unread"] += 1
+            self.finding(
+                WARNING, TEXT_OUTSIDE_CELLS, "row has text outside its cells", n, text=text_of(el)
+            )
+            return
         # All stars or empty: joined by spaces, the texts are too.
-        if _STARS.match(" ".join(texts)):
+        if all_stars(" ".join(texts)):
             code = "placeholder-row" if any(texts) else "empty-row"
             self.kinds["placeholder"] += 1
             self.finding(
@@ -675,7 +676,7 @@ class _TableReader:
             self.kinds["unread"] += 1
             self.finding(
                 WARNING,
-                "no-entity",
+                NO_ENTITY,
                 "row has no entity text",
                 n,
                 "entity",
@@ -683,9 +684,7 @@ class _TableReader:
             )
             return
         if not self.country:
-            self.finding(
-                WARNING, "no-country", "entity row before any country heading", n, "country"
-            )
+            self.finding(WARNING, NO_COUNTRY, "entity row before any country heading", n, "country")
         self.pending = _Building(
             n, self.country, self.country_code, entity, requirement, policy, citation
         )
@@ -752,7 +751,7 @@ class _TableReader:
             return cells
         self.finding(
             WARNING,
-            "row-shape",
+            ROW_SHAPE,
             f"row has {len(cells)} cells, not 5; not read as an entity",
             n,
             text=" | ".join(c.text for c in cells),
@@ -839,11 +838,6 @@ def _footnote(row: _Row) -> ListNote:
     if m:
         return ListNote(FOOTNOTE, text[m.end() :], int(m.group(1)))
     return ListNote(FOOTNOTE, text)
-
-
-def _is_stars(text: str) -> bool:
-    """True for a clean cell text of stars and dots only (a placeholder) or empty."""
-    return not text or (text[0] in _STAR_CHARS and _STARS.match(text) is not None)
 
 
 def _span(el: etree._Element) -> int:

@@ -1,20 +1,21 @@
 """The Entity List table as a rule prints it (GPOTABLE / ROW / ENT).
 
-Rows come in kinds, and every row is counted as one of them:
+Rows come in the kinds of :data:`frdiff.parse.rows.ROW_KINDS`, the snapshot
+parser's too, and every row is counted as one of them:
 
 - ``entry``: an Entity cell with the other columns (a new entry);
 - ``continuation``: an Entity cell alone (further addresses of the entry above);
 - ``country``: a country heading, alone or with a stars cell;
-- ``stars``: "* * *" rows marking omitted text; ``blank``: empty spacer rows;
+- ``placeholder``: "* * *" rows marking omitted text, and empty spacer rows;
 - ``header``: column headings printed as a row;
-- ``unread``: anything else, reported as a finding with its text.
+- ``unread``: anything else, reported as a finding (codes of :mod:`frdiff.parse.rows`)
+  with its text.
 
 A country cell may also sit on an entry's own row (TAIWAN in 2025-05427).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -22,9 +23,16 @@ from lxml import etree
 
 from frdiff.model import WARNING, Finding
 from frdiff.normalize import clean, country, fold
+from frdiff.parse.rows import (
+    NO_COUNTRY,
+    NO_ENTITY,
+    ORPHAN_CONTINUATION,
+    ROW_SHAPE,
+    TEXT_OUTSIDE_CELLS,
+    is_stars,
+)
 from frdiff.parse.xml import CellText, cell_text, local, text_of
 
-_STARS = re.compile(r"^[\s*]*\*[\s*]*$")
 _HEADER_WORDS = {"country", "entity", "license requirement", "license review policy"}
 COLUMNS = ("country", "entity", "license_requirement", "license_review_policy", "citation")
 
@@ -60,7 +68,7 @@ class Table:
 
 
 def _is_stars(cell: CellText) -> bool:
-    return bool(cell.lines) and all(_STARS.match(line) for line in cell.lines)
+    return bool(cell.lines) and all(is_stars(line) for line in cell.lines)
 
 
 def _is_blank(cell: CellText) -> bool:
@@ -92,17 +100,17 @@ def read_table(
                 out.findings.append(
                     Finding(
                         WARNING,
-                        "unread-row",
+                        TEXT_OUTSIDE_CELLS,
                         "table row has text outside its ENT cells",
                         where,
                         stray,
                     )
                 )
                 continue
-            out.rows["blank"] += 1
+            out.rows["placeholder"] += 1
             continue
         if all(_is_stars(c) for c in nonblank):
-            out.rows["stars"] += 1
+            out.rows["placeholder"] += 1
             continue
         texts = [fold(c.text) for c in cells]
         if sum(t in _HEADER_WORDS or t.endswith("citation") for t in texts) >= 2:
@@ -122,7 +130,7 @@ def read_table(
         if not rest_nonblank:
             out.rows["unread"] += 1
             out.findings.append(
-                Finding(WARNING, "unread-row", "table row has no entity text", where, first.text)
+                Finding(WARNING, NO_ENTITY, "table row has no entity text", where, first.text)
             )
             continue
         entity = rest[0] if rest else CellText()
@@ -132,7 +140,7 @@ def read_table(
             out.findings.append(
                 Finding(
                     WARNING,
-                    "unread-row",
+                    NO_ENTITY,
                     "table row has text outside the Entity column only",
                     where,
                     " | ".join(c.text for c in cells),
@@ -146,7 +154,7 @@ def read_table(
                 out.findings.append(
                     Finding(
                         WARNING,
-                        "orphan-continuation",
+                        ORPHAN_CONTINUATION,
                         "a row with only Entity text follows no entry; not read as an entry",
                         where,
                         entity.text,
@@ -163,7 +171,7 @@ def read_table(
             out.findings.append(
                 Finding(
                     WARNING,
-                    "extra-cells",
+                    ROW_SHAPE,
                     f"table row has {len(cells)} cells, expected 5; extra cells ignored",
                     where,
                     " | ".join(c.text for c in others[3:]),
@@ -173,7 +181,7 @@ def read_table(
             out.findings.append(
                 Finding(
                     WARNING,
-                    "missing-cells",
+                    ROW_SHAPE,
                     f"table row has {len(cells)} cells, expected 5",
                     where,
                     entity.text,
@@ -183,7 +191,7 @@ def read_table(
             out.findings.append(
                 Finding(
                     WARNING,
-                    "no-country",
+                    NO_COUNTRY,
                     "entry row before any country heading",
                     where,
                     entity.text,
