@@ -14,7 +14,9 @@ loaded on first use (``import frdiff`` costs almost nothing)::
 
 Functions: :func:`parse_rule`, :func:`parse_snapshot`, :func:`diff_snapshots`,
 :func:`apply_rules`, :func:`crosscheck`, :func:`weekly_report` (in
-:mod:`frdiff.api`).  Types: the model (:mod:`frdiff.model`), ``Applied`` and
+:mod:`frdiff.api`); :func:`latest_list` (:mod:`frdiff.current`: the latest list
+frdiff can build), :func:`read_parties` and :func:`screen` (:mod:`frdiff.parties`,
+:mod:`frdiff.screening`: screening counterparties).  Types: the model (:mod:`frdiff.model`), ``Applied`` and
 ``CrossCheck`` (:mod:`frdiff.apply`), ``WeeklyReport`` (:mod:`frdiff.weekly`).
 Errors: the tree in :mod:`frdiff.errors`, all under :class:`FrdiffError`.
 """
@@ -33,6 +35,7 @@ __all__ = [
     "Citation",
     "Claims",
     "CrossCheck",
+    "CurrentList",
     "Diff",
     "Entry",
     "EntryDiff",
@@ -43,10 +46,14 @@ __all__ = [
     "HTTPStatusError",
     "InputError",
     "Instruction",
+    "Match",
     "OfflineMissingError",
     "ParseError",
+    "Party",
     "ResponseError",
     "Rule",
+    "ScreenResult",
+    "Screener",
     "Snapshot",
     "StoreError",
     "TooLargeError",
@@ -56,8 +63,11 @@ __all__ = [
     "apply_rules",
     "crosscheck",
     "diff_snapshots",
+    "latest_list",
     "parse_rule",
     "parse_snapshot",
+    "read_parties",
+    "screen",
     "weekly_report",
 ]
 
@@ -67,6 +77,9 @@ _EXPORTS = {
     **dict.fromkeys((*_FUNCTIONS, "weekly_report"), "frdiff.api"),
     **dict.fromkeys(("Applied", "CrossCheck"), "frdiff.apply"),
     "WeeklyReport": "frdiff.weekly",
+    **dict.fromkeys(("CurrentList", "latest_list"), "frdiff.current"),
+    **dict.fromkeys(("Party", "read_parties"), "frdiff.parties"),
+    **dict.fromkeys(("Match", "ScreenResult", "Screener", "screen"), "frdiff.screening"),
     **{name: "frdiff.errors" for name in __all__ if name.endswith("Error")},
 }
 _EXPORTS.update({n: "frdiff.model" for n in __all__ if n not in _EXPORTS and n != "__version__"})
@@ -81,6 +94,7 @@ if TYPE_CHECKING:
         weekly_report,
     )
     from frdiff.apply import Applied, CrossCheck
+    from frdiff.current import CurrentList, latest_list
     from frdiff.errors import (
         FetchError,
         FrdiffError,
@@ -107,6 +121,8 @@ if TYPE_CHECKING:
         Rule,
         Snapshot,
     )
+    from frdiff.parties import Party, read_parties
+    from frdiff.screening import Match, Screener, ScreenResult, screen
     from frdiff.weekly import WeeklyReport
 
 
