@@ -13,10 +13,13 @@ loaded on first use (``import frdiff`` costs almost nothing)::
     report = frdiff.weekly_report("2025-W13", fixtures="fixtures", offline=True)
 
 Functions: :func:`parse_rule`, :func:`parse_snapshot`, :func:`diff_snapshots`,
-:func:`apply_rules`, :func:`crosscheck`, :func:`weekly_report`, :func:`audit_csl`
-(in :mod:`frdiff.api`).  Types: the model (:mod:`frdiff.model`), ``Applied`` and
-``CrossCheck`` (:mod:`frdiff.apply`), ``WeeklyReport`` (:mod:`frdiff.weekly`),
-``CslAudit`` (:mod:`frdiff.csl_audit`).
+:func:`apply_rules`, :func:`crosscheck`, :func:`weekly_report` (in
+:mod:`frdiff.api`); :func:`latest_list` (:mod:`frdiff.current`: the latest list
+frdiff can build), :func:`read_parties` and :func:`screen` (:mod:`frdiff.parties`,
+:mod:`frdiff.screening`: screening counterparties), :func:`audit_csl` (in
+:mod:`frdiff.api`: a Consolidated Screening List file audited).  Types: the model
+(:mod:`frdiff.model`), ``Applied`` and ``CrossCheck`` (:mod:`frdiff.apply`),
+``WeeklyReport`` (:mod:`frdiff.weekly`), ``CslAudit`` (:mod:`frdiff.csl_audit`).
 Errors: the tree in :mod:`frdiff.errors`, all under :class:`FrdiffError`.
 """
 
@@ -35,6 +38,7 @@ __all__ = [
     "Claims",
     "CrossCheck",
     "CslAudit",
+    "CurrentList",
     "Diff",
     "Entry",
     "EntryDiff",
@@ -45,10 +49,14 @@ __all__ = [
     "HTTPStatusError",
     "InputError",
     "Instruction",
+    "Match",
     "OfflineMissingError",
     "ParseError",
+    "Party",
     "ResponseError",
     "Rule",
+    "ScreenResult",
+    "Screener",
     "Snapshot",
     "StoreError",
     "TooLargeError",
@@ -59,8 +67,11 @@ __all__ = [
     "audit_csl",
     "crosscheck",
     "diff_snapshots",
+    "latest_list",
     "parse_rule",
     "parse_snapshot",
+    "read_parties",
+    "screen",
     "weekly_report",
 ]
 
@@ -71,6 +82,9 @@ _EXPORTS = {
     **dict.fromkeys(("Applied", "CrossCheck"), "frdiff.apply"),
     "WeeklyReport": "frdiff.weekly",
     "CslAudit": "frdiff.csl_audit",
+    **dict.fromkeys(("CurrentList", "latest_list"), "frdiff.current"),
+    **dict.fromkeys(("Party", "read_parties"), "frdiff.parties"),
+    **dict.fromkeys(("Match", "ScreenResult", "Screener", "screen"), "frdiff.screening"),
     **{name: "frdiff.errors" for name in __all__ if name.endswith("Error")},
 }
 _EXPORTS.update({n: "frdiff.model" for n in __all__ if n not in _EXPORTS and n != "__version__"})
@@ -87,6 +101,7 @@ if TYPE_CHECKING:
     )
     from frdiff.apply import Applied, CrossCheck
     from frdiff.csl_audit import CslAudit
+    from frdiff.current import CurrentList, latest_list
     from frdiff.errors import (
         FetchError,
         FrdiffError,
@@ -113,6 +128,8 @@ if TYPE_CHECKING:
         Rule,
         Snapshot,
     )
+    from frdiff.parties import Party, read_parties
+    from frdiff.screening import Match, Screener, ScreenResult, screen
     from frdiff.weekly import WeeklyReport
 
 

@@ -64,12 +64,8 @@ def _load_copy(archive: Archive, on: date, supplement: int) -> Snapshot:
     from frdiff.cache import parse_cached
 
     data = archive.snapshot_xml(on, supplement)
-    return parse_cached(
-        data,
-        source=f"eCFR Supplement No. {supplement} to Part 744 as of {on}",
-        date=on.isoformat(),
-        supplement=supplement,
-    )
+    source = f"eCFR Supplement No. {supplement} to Part 744 as of {on}"
+    return parse_cached(data, source=source, date=on.isoformat(), supplement=supplement)
 
 
 def _rules_since(archive: Archive, since: date, until: date) -> list[ChangeSet]:

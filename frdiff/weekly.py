@@ -203,6 +203,8 @@ class WeeklyReport:
     coverage: Coverage | None = None
     absorbed: tuple[tuple[str, int], ...] = ()
     footnotes: tuple[tuple[int, str], ...] = ()
+    #: The "Your counterparties" section (frdiff.counterparties), with --parties.
+    counterparties: Any = None
 
     def __post_init__(self) -> None:
         if self.reconciled is _UNRECONCILED:
@@ -364,6 +366,9 @@ class WeeklyReport:
             "rules": [cs.to_dict() for cs in self.rules],
             "diff": self.diff.to_dict() if self.diff is not None else None,
             "findings": [f.to_dict() for f in self.all_findings()],
+            "counterparties": (
+                self.counterparties.to_dict() if self.counterparties is not None else None
+            ),
         }
 
 

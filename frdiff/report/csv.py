@@ -178,6 +178,10 @@ def weekly_rows(report: WeeklyReport) -> Iterator[dict[str, str]]:
     effective = {cs.rule.document_number: cs.rule.effective_date or "" for cs in report.rules}
     for c in report.reconciled.changes:
         yield weekly_row(c, effective)
+    if report.counterparties is not None:
+        from frdiff.counterparties import counterparty_rows
+
+        yield from counterparty_rows(report.counterparties)
 
 
 def _write_csv(rows: Iterable[dict[str, str]], columns: tuple[str, ...] = CSV_COLUMNS) -> str:

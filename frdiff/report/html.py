@@ -66,6 +66,7 @@ def _environment(directory: str) -> Any:
         significance_labels=common.SIGNIFICANCE_LABELS,
         policy_label=lambda term: POLICY_TERMS.get(term, (term, 0))[0],
         short_quote=common.SHORT_QUOTE,
+        field_change_text=common.field_change_text,
     )
     return env
 

@@ -361,6 +361,10 @@ def weekly(report: WeeklyReport) -> str:
         for side, info in (("before", report.before), ("after", report.after)):
             if info is not None and not info.projected:
                 out.append(f"- eCFR copy {side}: {_link(md(info.date), ecfr_link(info.date))}")
+    if report.counterparties is not None:
+        from frdiff.counterparties import counterparty_markdown
+
+        out += counterparty_markdown(report.counterparties)
     return "\n".join(out) + "\n"
 
 
