@@ -14,8 +14,12 @@ loaded on first use (``import frdiff`` costs almost nothing)::
 
 Functions: :func:`parse_rule`, :func:`parse_snapshot`, :func:`diff_snapshots`,
 :func:`apply_rules`, :func:`crosscheck`, :func:`weekly_report` (in
-:mod:`frdiff.api`).  Types: the model (:mod:`frdiff.model`), ``Applied`` and
-``CrossCheck`` (:mod:`frdiff.apply`), ``WeeklyReport`` (:mod:`frdiff.weekly`).
+:mod:`frdiff.api`); :func:`latest_list` (:mod:`frdiff.current`: the latest list
+frdiff can build), :func:`read_parties` and :func:`screen` (:mod:`frdiff.parties`,
+:mod:`frdiff.screening`: screening counterparties), :func:`audit_csl` (in
+:mod:`frdiff.api`: a Consolidated Screening List file audited).  Types: the model
+(:mod:`frdiff.model`), ``Applied`` and ``CrossCheck`` (:mod:`frdiff.apply`),
+``WeeklyReport`` (:mod:`frdiff.weekly`), ``CslAudit`` (:mod:`frdiff.csl_audit`).
 Errors: the tree in :mod:`frdiff.errors`, all under :class:`FrdiffError`.
 """
 
@@ -33,6 +37,8 @@ __all__ = [
     "Citation",
     "Claims",
     "CrossCheck",
+    "CslAudit",
+    "CurrentList",
     "Diff",
     "Entry",
     "EntryDiff",
@@ -43,10 +49,14 @@ __all__ = [
     "HTTPStatusError",
     "InputError",
     "Instruction",
+    "Match",
     "OfflineMissingError",
     "ParseError",
+    "Party",
     "ResponseError",
     "Rule",
+    "ScreenResult",
+    "Screener",
     "Snapshot",
     "StoreError",
     "TooLargeError",
@@ -54,19 +64,27 @@ __all__ = [
     "WeeklyReport",
     "__version__",
     "apply_rules",
+    "audit_csl",
     "crosscheck",
     "diff_snapshots",
+    "latest_list",
     "parse_rule",
     "parse_snapshot",
+    "read_parties",
+    "screen",
     "weekly_report",
 ]
 
 _FUNCTIONS = ("apply_rules", "crosscheck", "diff_snapshots", "parse_rule", "parse_snapshot")
 #: Exported name -> the module that defines it (imported when the name is first used).
 _EXPORTS = {
-    **dict.fromkeys((*_FUNCTIONS, "weekly_report"), "frdiff.api"),
+    **dict.fromkeys((*_FUNCTIONS, "weekly_report", "audit_csl"), "frdiff.api"),
     **dict.fromkeys(("Applied", "CrossCheck"), "frdiff.apply"),
     "WeeklyReport": "frdiff.weekly",
+    "CslAudit": "frdiff.csl_audit",
+    **dict.fromkeys(("CurrentList", "latest_list"), "frdiff.current"),
+    **dict.fromkeys(("Party", "read_parties"), "frdiff.parties"),
+    **dict.fromkeys(("Match", "ScreenResult", "Screener", "screen"), "frdiff.screening"),
     **{name: "frdiff.errors" for name in __all__ if name.endswith("Error")},
 }
 _EXPORTS.update({n: "frdiff.model" for n in __all__ if n not in _EXPORTS and n != "__version__"})
@@ -74,6 +92,7 @@ _EXPORTS.update({n: "frdiff.model" for n in __all__ if n not in _EXPORTS and n !
 if TYPE_CHECKING:
     from frdiff.api import (
         apply_rules,
+        audit_csl,
         crosscheck,
         diff_snapshots,
         parse_rule,
@@ -81,6 +100,8 @@ if TYPE_CHECKING:
         weekly_report,
     )
     from frdiff.apply import Applied, CrossCheck
+    from frdiff.csl_audit import CslAudit
+    from frdiff.current import CurrentList, latest_list
     from frdiff.errors import (
         FetchError,
         FrdiffError,
@@ -107,6 +128,8 @@ if TYPE_CHECKING:
         Rule,
         Snapshot,
     )
+    from frdiff.parties import Party, read_parties
+    from frdiff.screening import Match, Screener, ScreenResult, screen
     from frdiff.weekly import WeeklyReport
 
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from frdiff.apply import Applied, CrossCheck
+    from frdiff.archive import Archive
+    from frdiff.csl_audit import CslAudit
     from frdiff.model import ChangeSet, Diff, Snapshot
     from frdiff.weekly import WeeklyReport
 
@@ -163,3 +165,60 @@ def weekly_report(
         fixtures_dir=Path(fixtures) if fixtures is not None else None,
     ) as archive:
         return build_weekly(archive, start, end, week=label)
+
+
+def audit_csl(
+    csl: Source,
+    *,
+    against: Snapshot | Source | None = None,
+    archive: Archive | None = None,
+    as_of: date | None = None,
+    csl_date: date | None = None,
+    name: str = "",
+) -> CslAudit:
+    """Audit a Consolidated Screening List file (trade.gov's consolidated.csv or
+    .json, or its compact derivative; a path or bytes) against the list frdiff reads.
+
+    ``against`` is the list (a :class:`~frdiff.model.Snapshot` or a document as
+    :func:`parse_snapshot` reads it); without it, the latest list built from
+    ``archive`` (an :class:`~frdiff.archive.Archive`) with the rules published since
+    its copy applied, as it stood on ``as_of`` (default: today).  ``csl_date`` is the
+    file's date for the lags when it says none.  Raises
+    :class:`~frdiff.errors.ParseError` for a file that is not a CSL and
+    :class:`~frdiff.errors.InputError` for one without Entity List rows; damage it can
+    read past is in the result's findings.  See :mod:`frdiff.csl_audit`.
+    """
+    from msgspec import structs
+
+    from frdiff.csl import AUDITED_LISTS, CSL_LISTS, parse_csl, read_csl
+    from frdiff.csl_audit import audit_csl as audit
+    from frdiff.csl_audit import require_rows
+    from frdiff.current import CurrentList, latest_list
+    from frdiff.errors import UsageError
+
+    if isinstance(csl, str | os.PathLike) and not name:
+        parsed = read_csl(csl)  # (bounded for the CSL's size, above a rule's or a copy's)
+    else:
+        data, where = _document(csl, name)
+        parsed = parse_csl(data, source=where)
+    if csl_date is not None:
+        parsed = structs.replace(parsed, date=csl_date.isoformat(), date_from="given")
+    require_rows(parsed, AUDITED_LISTS)  # before the list is built: fail fast
+    built: dict[str, CurrentList] = {}
+    for code in AUDITED_LISTS:
+        if against is not None:
+            snap = _snapshot(against)
+            built[code] = CurrentList(snap, None, None, source=snap.source or "list")
+        elif archive is not None:
+            built[code] = latest_list(archive, as_of=as_of, supplement=CSL_LISTS[code].supplement)
+        else:
+            raise UsageError("give the list to audit against, or an archive to build it from")
+    first = built[AUDITED_LISTS[0]]
+    return audit(
+        parsed,
+        {code: c.snapshot for code, c in built.items()},
+        against=first.source,
+        against_date=first.as_of.isoformat() if first.as_of else first.snapshot.date,
+        rules=[cs for c in built.values() for cs in c.changesets],
+        findings=[f for c in built.values() for f in c.findings],
+    )

@@ -447,3 +447,62 @@ class Archive:
             outcomes=tuple(o for o in self.outcomes[start:] if o.kind != "api"),
             requests=self.fetcher.requests_made if self.fetcher else 0,
         )
+
+    def history_dates(
+        self, since: date, until: date | None = None, supplement: int = 4
+    ) -> list[date]:
+        """The dates of every substantive eCFR version of the supplement in [since, until]
+        (the versioner's versions endpoint; editorial and removed versions left out)."""
+        since, supplement = iso_date(since), supplement_number(supplement)
+        if not self.online:
+            raise OfflineMissingError(
+                "the list of eCFR versions needs the network (not --offline or --fixtures)"
+            )
+        assert self.ecfr is not None
+        dates: set[date] = set()
+        for v in self.ecfr.versions(supplement, load=self._load_json):
+            if v.get("removed") or v.get("substantive") is False:
+                continue
+            try:
+                day = date.fromisoformat(str(v.get("date") or v.get("amendment_date")))
+            except ValueError:
+                continue
+            if since <= day and (until is None or day <= until):
+                dates.add(day)
+        return sorted(dates)
+
+    def fetch_history(
+        self,
+        since: date,
+        until: date | None = None,
+        supplement: int = 4,
+        progress: Callable[[int, int, date, str], None] | None = None,
+    ) -> FetchSummary:
+        """Store every substantive version of the supplement since ``since``.
+
+        Resumable: a version the store holds is not asked for again (its outcome is
+        "stored"), so an interrupted run picks up where it stopped.  Downloads go
+        through the fetcher's rate limit for XML, one at a time.
+        """
+        dates = self.history_dates(since, until, supplement)
+        store = self._store()
+        kept: list[Outcome] = []
+        for i, day in enumerate(dates, 1):
+            ident = snapshot_ident(day, supplement)
+            record = store.lookup("snapshot", ident)
+            outcome: Outcome | None
+            if record is not None:
+                outcome = Outcome("snapshot", ident, STORED, record.url, record.sha256, record.size)
+            else:
+                before = len(self.outcomes)
+                self.snapshot_xml(day, supplement)
+                outcome = self.outcomes[-1] if len(self.outcomes) > before else None
+            if outcome is not None:
+                kept.append(outcome)
+            if progress:
+                progress(i, len(dates), day, outcome.status if outcome else "")
+        return FetchSummary(
+            what=f"Supplement No. {supplement} versions {since}..{until or 'latest'}: {len(dates)}",
+            outcomes=tuple(kept),
+            requests=self.fetcher.requests_made if self.fetcher else 0,
+        )

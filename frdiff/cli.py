@@ -29,7 +29,9 @@ COMMANDS = {
     "fixtures": "fetch:fixtures",
     "weekly": "report:weekly_command",
     "history": "report:history_command",
+    "screen": "screen:screen_command",
     "watch": "watch:watch_command",
+    "audit-csl": "audit:audit_csl_command",
 }
 
 

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import fuzz
-
-from frdiff.errors import FrdiffError, UsageError
+from frdiff.errors import FrdiffError, OfflineMissingError, UsageError
 from frdiff.log import get_logger
-from frdiff.model import FORMAT_VERSION, Change, ChangeSet, Entry, FieldChange, Snapshot
+from frdiff.matching import NameIndex, words
+from frdiff.model import FORMAT_VERSION, Change, ChangeSet, Citation, Entry, FieldChange, Snapshot
 from frdiff.normalize import country as canonical_country
 from frdiff.normalize import country_key, name_key
 
@@ -35,28 +34,22 @@ log = get_logger(__name__)
 
 #: Matches scoring below this (0-100) are not reported.
 DEFAULT_MIN_SCORE = 85.0
+#: A longer query is a usage error (a name is never this long; a search would take minutes).
+MAX_QUERY = 500
 #: Rules are searched from this date unless told otherwise (the eCFR's history starts
 #: on 2017-01-03; the Federal Register API's full texts go back to 1994).
 DEFAULT_SINCE = date(2017, 1, 1)
 
 
 def score(query: str, candidate: str) -> float:
-    """How well ``candidate`` (a name or alias) matches ``query``, 0-100.
-
-    The best of: the whole-string similarity (typos in a full name), token-set
-    similarity (the query's words all present in a longer name), and the average,
-    over the query's words, of each word's best similarity with a word of the
-    candidate (a misspelled word in a partial name).
+    """How well ``candidate`` (a name or alias) matches ``query``, 0-100: the share of
+    the query's words found in it, as :mod:`frdiff.matching` reads words (legal
+    forms, case, punctuation and script set aside; a typo in a longer word forgiven).
     """
-    q, c = name_key(query), name_key(candidate)
-    if not q or not c:
-        return 0.0
-    best = max(fuzz.ratio(q, c), fuzz.token_set_ratio(q, c))
-    q_tokens, c_tokens = q.split(), c.split()
-    if q_tokens and c_tokens:
-        per_word = sum(max(fuzz.ratio(t, u) for u in c_tokens) for t in q_tokens) / len(q_tokens)
-        best = max(best, per_word)
-    return float(best)
+    index = NameIndex()
+    index.add(0, "name", candidate)
+    hits = index.freeze().lookup(query, min_score=0.0, listed_side=0.0)
+    return hits[0].score if hits else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +86,14 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class EntityHistory:
-    """One matched entry (country and name) and its timeline, oldest first."""
+    """One matched entry (country and name) and its timeline, oldest first.
+
+    ``listed_since`` is the entry's first citation (``citation``, ``date``) and,
+    when the rule behind it is among the rules read, its ``document_number`` and
+    ``effective_date``; ``changed_by`` every later citation, each with its rule
+    where known; ``status`` says whether it is ``listed`` in the latest copy read
+    (``as_of``) or was removed (``removed_by`` a rule, or ``gone_from`` a copy).
+    """
 
     country: str
     name: str
@@ -101,21 +101,29 @@ class EntityHistory:
     matched_on: str
     aliases: tuple[str, ...] = ()
     events: tuple[Event, ...] = ()
+    exact: bool = False
+    listed_since: dict[str, Any] | None = None
+    changed_by: tuple[dict[str, Any], ...] = ()
+    status: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "country": self.country,
             "name": self.name,
             "score": round(self.score, 1),
+            "exact": self.exact,
             "matched_on": self.matched_on,
             "aliases": list(self.aliases),
+            "listed_since": self.listed_since,
+            "changed_by": list(self.changed_by),
+            "status": self.status,
             "events": [e.to_dict() for e in self.events],
         }
 
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """The answer to ``frdiff history NAME``: every match, best first."""
+    """The answer to ``frdiff history NAME``: every match, exact ones first, then by score."""
 
     query: str
     country: str | None
@@ -123,6 +131,7 @@ class History:
     rules: tuple[str, ...] = ()
     snapshots: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    as_of: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,34 +139,40 @@ class History:
             "kind": "history",
             "query": self.query,
             "country": self.country,
+            "as_of": self.as_of,
             "searched": {"rules": list(self.rules), "snapshots": list(self.snapshots)},
             "notes": list(self.notes),
             "matches": [m.to_dict() for m in self.matches],
         }
 
 
+#: What a match is ranked by: exact first, then score, then how much of the name it covers.
+_Rank = tuple[bool, float, float]
+
+
 class _Matcher:
-    """Scores names and aliases against one query, remembering what it scored."""
+    """Scores names and aliases against one query with :class:`frdiff.matching.NameIndex`
+    (all the names looked at indexed once, the query looked up once)."""
 
-    def __init__(self, query: str, country: str | None, min_score: float) -> None:
-        self.query = query
+    def __init__(
+        self, query: str, country: str | None, min_score: float, texts: Iterable[str]
+    ) -> None:
         self.country = country_key(country) if country else None
-        self.min_score = min_score
-        self._cache: dict[str, float] = {}
+        distinct = list(dict.fromkeys(t for t in texts if t))
+        index = NameIndex()
+        for i, text in enumerate(distinct):
+            index.add(i, "name", text)
+        index.freeze()
+        self._found: dict[str, _Rank] = {}
+        # a search for part of a name: the query's words found count (listed_side=0)
+        for h in index.lookup(query, min_score=min_score, listed_side=0.0):
+            self._found[distinct[h.item]] = (h.exact, h.score, h.listed_share)
 
-    def _score(self, text: str) -> float:
-        if text not in self._cache:
-            self._cache[text] = score(self.query, text)
-        return self._cache[text]
-
-    def match(self, country: str, names: Iterable[str]) -> tuple[float, str] | None:
-        """(score, matched text) of the best name, or None below the threshold."""
+    def match(self, country: str, names: Iterable[str]) -> tuple[_Rank, str] | None:
+        """(rank, matched text) of the best name, or None below the threshold."""
         if self.country is not None and country_key(country) != self.country:
             return None
-        best = max(((self._score(n), n) for n in names if n), default=None)
-        if best is None or best[0] < self.min_score:
-            return None
-        return best
+        return max(((self._found[n], n) for n in names if n in self._found), default=None)
 
 
 def _key(country: str, name: str) -> tuple[str, str]:
@@ -168,10 +183,11 @@ def _key(country: str, name: str) -> tuple[str, str]:
 class _Building:
     country: str
     name: str
-    score: float
+    rank: _Rank
     matched_on: str
     aliases: tuple[str, ...]
     events: list[tuple[tuple[str, int], Event]]
+    entry: Entry | None = None
 
 
 def _rule_event(cs: ChangeSet, c: Change) -> Event:
@@ -188,6 +204,80 @@ def _rule_event(cs: ChangeSet, c: Change) -> Event:
     )
 
 
+def _rule_of(citation: Citation, rules: Sequence[ChangeSet]) -> ChangeSet | None:
+    """The rule read whose pages hold ``citation``, if any."""
+    if citation.volume is None or citation.page is None:
+        return None
+    for cs in rules:
+        r = cs.rule
+        if r.volume != citation.volume or r.start_page is None:
+            continue
+        if r.start_page <= citation.page <= (r.end_page or r.start_page):
+            return cs
+    return None
+
+
+def _citation_info(citation: Citation, rules: Sequence[ChangeSet]) -> dict[str, Any]:
+    cs = _rule_of(citation, rules)
+    return {
+        "citation": citation.label(),
+        "date": citation.date or (cs.rule.publication_date if cs else None),
+        "document_number": cs.rule.document_number if cs else None,
+        "effective_date": cs.rule.effective_date if cs else None,
+    }
+
+
+def _summary(
+    b: _Building, events: Sequence[Event], rules: Sequence[ChangeSet], last: Snapshot | None
+) -> tuple[dict[str, Any] | None, tuple[dict[str, Any], ...], dict[str, Any]]:
+    """listed_since, changed_by and status of one matched entry."""
+    cited = sorted(
+        # volume and page order is publication order, dated or not
+        (b.entry.citations if b.entry else ()),
+        key=lambda c: (c.volume if c.volume is not None else 9999, c.page or 0, c.date or ""),
+    )
+    since = _citation_info(cited[0], rules) if cited else None
+    added = next((e for e in events if e.kind == "added"), None)
+    if since is None and added is not None:
+        cs = next(r for r in rules if r.rule.document_number == added.document_number)
+        since = {
+            "citation": cs.rule.citation,
+            "date": cs.rule.publication_date,
+            "document_number": cs.rule.document_number,
+            "effective_date": cs.rule.effective_date,
+        }
+    changed = [_citation_info(c, rules) for c in cited[1:]]
+    known = {c["document_number"] for c in changed if c["document_number"]}
+    for e in events:
+        if e.kind == "revised" and e.document_number not in known:
+            changed.append({"citation": None, "date": e.date, "document_number": e.document_number})
+    removed = next((e for e in reversed(events) if e.kind == "removed"), None)
+    last_kind = next(
+        (
+            e.kind
+            for e in reversed(events)
+            if e.kind in ("listed", "present", "changed", "delisted")
+        ),
+        None,
+    )
+    in_last = last_kind is not None and last_kind != "delisted"
+    status: dict[str, Any] = {
+        "listed": in_last
+        and not (removed and last is not None and (removed.date or "") > (last.date or "")),
+        "as_of": last.date if last else None,
+        "removed_by": None,
+        "removed_on": None,
+        "gone_from": None,
+    }
+    if removed is not None and not status["listed"]:
+        status["removed_by"], status["removed_on"] = removed.document_number, removed.date
+    elif last_kind == "delisted":
+        status["gone_from"] = next(e.date for e in reversed(events) if e.kind == "delisted")
+    if last_kind is None and removed is None:  # seen in rules only
+        status["listed"] = None
+    return since, tuple(changed), status
+
+
 def history_from(
     query: str,
     rules: Sequence[ChangeSet],
@@ -199,31 +289,40 @@ def history_from(
     """The timeline of entries matching ``query`` in already parsed rules and snapshots."""
     from frdiff.diff import compare_entries
 
-    if not name_key(query):
+    if not words(query):
         raise UsageError("the name to look for is empty", where="history")
-    matcher = _Matcher(query, country, min_score)
+    if len(query) > MAX_QUERY:
+        raise UsageError(f"the name is over {MAX_QUERY} characters", where="history")
+
+    def names_of(c: Change) -> list[str]:
+        aliases = c.entry.aliases if c.entry else ()
+        return [c.name, *aliases, *([c.name_in_instruction] if c.name_in_instruction else [])]
+
+    texts = [n for cs in rules for c in cs.changes for n in names_of(c)]
+    texts += [n for snap in snapshots for e in snap.entries for n in (e.name, *e.aliases)]
+    matcher = _Matcher(query, country, min_score, texts)
     found: dict[tuple[str, str], _Building] = {}
 
-    def note(ctry: str, name: str, aliases: tuple[str, ...], hit: tuple[float, str]) -> _Building:
+    def note(ctry: str, name: str, aliases: tuple[str, ...], hit: tuple[_Rank, str]) -> _Building:
         key = _key(ctry, name)
         b = found.get(key)
         if b is None:
             heading = canonical_country(ctry)[0]
             b = found[key] = _Building(heading, name, hit[0], hit[1], aliases, [])
-        elif hit[0] > b.score:
-            b.score, b.matched_on = hit
+        elif hit[0] > b.rank:
+            b.rank, b.matched_on = hit
         if aliases:
             b.aliases = aliases
         return b
 
     for cs in rules:
         for c in cs.changes:
-            aliases = c.entry.aliases if c.entry else ()
-            names = [c.name, *aliases, *([c.name_in_instruction] if c.name_in_instruction else [])]
-            hit = matcher.match(c.country, names)
+            hit = matcher.match(c.country, names_of(c))
             if hit:
-                b = note(c.country, c.name, aliases, hit)
+                b = note(c.country, c.name, c.entry.aliases if c.entry else (), hit)
                 b.events.append(((cs.rule.publication_date or "", 0), _rule_event(cs, c)))
+                if c.entry is not None and b.entry is None:
+                    b.entry = c.entry
 
     ordered = sorted(snapshots, key=lambda s: s.date or "")
     previous: dict[tuple[str, str], Entry] = {}
@@ -239,6 +338,7 @@ def history_from(
         for key, e in current.items():
             hit = matcher.match(e.country, (e.name, *e.aliases))
             b = note(e.country, e.name, e.aliases, hit) if hit else found[key]
+            b.entry = e
             before = previous.get(key)
             when = (snap.date or "", 1)
             if before is None:
@@ -263,18 +363,27 @@ def history_from(
                 )
         previous = current
 
-    matches = [
-        EntityHistory(
-            country=b.country,
-            name=b.name,
-            score=b.score,
-            matched_on=b.matched_on,
-            aliases=b.aliases,
-            events=tuple(ev for _, ev in sorted(b.events, key=lambda x: x[0])),
+    last = ordered[-1] if ordered else None
+    matches = []
+    for b in found.values():
+        events = tuple(ev for _, ev in sorted(b.events, key=lambda x: x[0]))
+        since, changed, status = _summary(b, events, rules, last)
+        matches.append(
+            EntityHistory(
+                country=b.country,
+                name=b.name,
+                score=b.rank[1],
+                matched_on=b.matched_on,
+                aliases=b.aliases,
+                events=events,
+                exact=b.rank[0],
+                listed_since=since,
+                changed_by=changed,
+                status=status,
+            )
         )
-        for b in found.values()
-    ]
-    matches.sort(key=lambda m: (-m.score, m.country, m.name))
+    rank = {id(m): found[_key(m.country, m.name)].rank for m in matches}
+    matches.sort(key=lambda m: (not rank[id(m)][0], -rank[id(m)][1], -rank[id(m)][2], m.name))
     return History(
         query=query,
         country=canonical_country(country)[0] if country else None,
@@ -299,7 +408,9 @@ def build_history(
     Rules published in [since, until] (default: 2017 to today) and the snapshots
     dated in it are read; ``snapshot_dates`` narrows the snapshots (online the
     eCFR has a version for every amendment, and reading them all is slow).  A rule
-    or snapshot that cannot be read becomes a note, not an error.
+    or snapshot that cannot be read becomes a note, not an error, and so does a
+    store that never searched the rules of the span.  ``until`` is also the day the
+    status answers for ("was it listed on that day?").
     """
     from frdiff.cache import SnapshotLoader
     from frdiff.parse.rule import parse_rule
@@ -308,7 +419,12 @@ def build_history(
     until = until or date.today()
     notes: list[str] = []
     rules: list[ChangeSet] = []
-    for meta in archive.find_rules(since, until):
+    try:
+        found = archive.find_rules(since, until)
+    except OfflineMissingError as exc:
+        found = []
+        notes.append(f"rules not searched: {exc}")
+    for meta in found:
         number = str(meta.get("document_number", ""))
         try:
             rules.append(parse_rule(archive.rule_xml(number), source=f"FR {number}", meta=meta))
@@ -324,13 +440,12 @@ def build_history(
         except FrdiffError as exc:
             notes.append(f"snapshot {d} skipped: {exc}")
     result = history_from(query, rules, snapshots, country=country, min_score=min_score)
-    if notes:
-        return History(
-            result.query,
-            result.country,
-            result.matches,
-            result.rules,
-            result.snapshots,
-            tuple(notes),
-        )
-    return result
+    return History(
+        result.query,
+        result.country,
+        result.matches,
+        result.rules,
+        result.snapshots,
+        tuple(notes),
+        as_of=str(until),
+    )

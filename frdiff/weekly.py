@@ -211,6 +211,8 @@ class WeeklyReport:
     supplement: int = lists.DEFAULT
     #: The reports of the other lists of the window (same rules; see build_weekly_lists).
     lists: tuple[WeeklyReport, ...] = ()
+    #: The "Your counterparties" section (frdiff.counterparties), with --parties.
+    counterparties: Any = None
 
     def __post_init__(self) -> None:
         if self.reconciled is _UNRECONCILED:
@@ -453,6 +455,9 @@ class WeeklyReport:
             "diff": self.diff.to_dict() if self.diff is not None else None,
             "findings": [f.to_dict() for f in self.all_findings()],
             "lists": [r.list_dict() for r in self.lists],
+            "counterparties": (
+                self.counterparties.to_dict() if self.counterparties is not None else None
+            ),
         }
 
 

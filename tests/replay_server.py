@@ -40,6 +40,8 @@ class ReplayData:
     snapshots: dict[tuple[int, str], bytes] = field(default_factory=dict)
     latest_issue: str = "2026-07-31"
     pending: list[dict[str, Any]] = field(default_factory=list)
+    #: (supplement, ISO date) of versions the versions endpoint calls not substantive
+    editorial: set[tuple[int, str]] = field(default_factory=set)
 
 
 @dataclass
@@ -293,7 +295,7 @@ class ReplayServer:
                     "name": f"Supplement No. {s} to Part 744",
                     "part": "744",
                     "type": "appendix",
-                    "substantive": True,
+                    "substantive": (s, d) not in self.data.editorial,
                     "removed": False,
                 }
                 for (s, d) in sorted(self.data.snapshots, key=lambda k: k[1])

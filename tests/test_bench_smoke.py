@@ -44,6 +44,7 @@ def test_quick_run_reports_every_section(capsys, tmp_path):
         "== 3. The whole command, as a process ==",
         "== 4. Replay a history of 3 versions ==",
         "== 5. Peak memory (each in a fresh process) ==",
+        "== 6. Screen 300 parties against the list ==",
         "== Targets ==",
     ):
         assert title in out
@@ -55,6 +56,7 @@ def test_quick_run_reports_every_section(capsys, tmp_path):
         "history cost linear",
         "history diffs match truth",
         "peak memory (max RSS)",
+        "screen 300 parties",
     ):
         assert target in out
     assert "failed" not in out

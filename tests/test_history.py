@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,54 @@ def test_cli_history_on_fixtures() -> None:
     data = json.loads(result.output)
     assert data["kind"] == "history" and data["matches"] == []
     assert len(data["searched"]["snapshots"]) == len(list((FIXTURES / "ecfr").glob("*.xml")))
+
+
+def _store_with(tmp_path: Path, day: str, data: bytes) -> Path:
+    from frdiff.store import Store
+
+    root = tmp_path / "store"
+    with Store.open(root) as store:
+        store.put("snapshot", f"4/{day}", url="http://127.0.0.1/ecfr", body=data)
+    return root
+
+
+def test_history_on_the_real_copy(tmp_path: Path, realdocs: Path) -> None:
+    from conftest import real_ecfr
+
+    store = _store_with(tmp_path, "2026-07-23", real_ecfr("2026-07-23").read_bytes())
+    runner = CliRunner()
+    base = ["--offline", "--cache-dir", str(store)]
+    result = runner.invoke(
+        main, ["history", "Huawei Technologies Co., Ltd.", *base], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    block = result.output.split("\n\n")[1]  # the first match: the exact one
+    assert block.startswith("Huawei Technologies Co., Ltd. (CHINA, PEOPLE'S REPUBLIC OF)")
+    assert "(exact)" in block
+    assert re.search(r"listed since 2019-\d\d-\d\d: 84 FR 2296[13]", block), block
+    assert "still listed as of 2026-07-23" in block
+    typo = runner.invoke(main, ["history", "Huawai", *base, "--format", "json"])
+    assert typo.exit_code == 0
+    names = [(m["country"], m["name"]) for m in json.loads(typo.output)["matches"]]
+    assert ("CHINA, PEOPLE'S REPUBLIC OF", "Huawei Technologies Co., Ltd.") in names
+
+
+def test_history_removed_and_as_of() -> None:
+    rules, snaps = _data()
+    h = history_from("Acme Robotics", rules, snaps)
+    st = h.matches[0].status
+    assert st is not None and st["listed"] is False and st["gone_from"] == "2025-01-01"
+    h = history_from("Acme Robotics", rules, snaps[:3])
+    assert h.matches[0].status == {
+        "listed": True,
+        "as_of": "2024-07-01",
+        "removed_by": None,
+        "removed_on": None,
+        "gone_from": None,
+    }
+    assert h.matches[0].listed_since is None or h.matches[0].listed_since["date"] == "2024-02-01"
+
+
+def test_long_query_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["history", "x" * 501, "--fixtures", str(FIXTURES)])
+    assert result.exit_code == 2 and "500" in result.output

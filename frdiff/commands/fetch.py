@@ -108,6 +108,47 @@ def fetch_snapshot(on: date, supplement: int, fmt: str, **opts: Any) -> None:
     _emit(summary, fmt, _summary_text(summary))
 
 
+@fetch.command("history")
+@click.option(
+    "--since",
+    callback=_date,
+    default="2017-01-03",
+    show_default=True,
+    help="The first version's date (the eCFR's history starts on 2017-01-03).",
+)
+@click.option("--until", callback=_date, default=None, help="The last (default: the latest).")
+@click.option(
+    "--supplement", type=click.IntRange(1, 99), default=4, show_default=True,
+    help="Supplement No. to Part 744.",
+)  # fmt: skip
+@click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
+@source_options()
+def fetch_history(since: date, until: date | None, supplement: int, fmt: str, **opts: Any) -> None:
+    """Every substantive eCFR version of the list since --since, into the store.
+
+    Asks the versioner which versions changed the supplement's substance, then
+    downloads each one the store lacks, one at a time at the XML rate (--rate),
+    so an interrupted run resumes where it stopped.  `frdiff history` and
+    `frdiff screen --as-of` then read these versions offline.
+    """
+    tty = sys.stderr.isatty()
+
+    def step(i: int, total: int, day: date, status: str) -> None:
+        if tty:
+            width = 30
+            done = width * i // max(total, 1)
+            bar = "#" * done + "-" * (width - done)
+            click.echo(f"\r[{bar}] {i}/{total} {day} {status}\x1b[K", err=True, nl=False)
+            if i == total:
+                click.echo("", err=True)
+        else:
+            click.echo(f"frdiff: version {i}/{total} {day}: {status}", err=True)
+
+    with open_archive(opts) as archive:
+        summary = archive.fetch_history(since, until, supplement, progress=step)
+    _emit(summary, fmt, _summary_text(summary))
+
+
 @fetch.command("pending")
 @click.option(
     "--on",

@@ -90,6 +90,22 @@ def _summary_lines(report: Any, written: list[Path]) -> list[str]:
     is_flag=True,
     help=f"Exit with status {CHANGES_FOUND} when the window holds changes (0 otherwise).",
 )
+@click.option(
+    "--parties",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A counterparty list (.csv or .xlsx, as `frdiff screen` reads it): adds the section "
+    "'Your counterparties' (new matches, matches whose entry changed, matches on removed entries).",
+)
+@click.option(
+    "--decisions",
+    type=click.Path(exists=True, dir_okay=False),
+    help="With --parties: analysts' decisions (.csv or .xlsx: party_id, entry, decision "
+    "cleared|escalated, note, date); a cleared match is not shown as new again unless its "
+    "entry changes.",
+)
+@click.option(
+    "--name-column", default="name", show_default=True, help="The name column of --parties."
+)
 @supplement_option(all_=True, default="all")
 def weekly_command(
     week: str | None,
@@ -98,6 +114,9 @@ def weekly_command(
     out: Path | None,
     fmt: str,
     exit_code: bool,
+    parties: str | None,
+    decisions: str | None,
+    name_column: str,
     supplement: str,
     **sources: Any,
 ) -> None:
@@ -117,10 +136,24 @@ def weekly_command(
     formats = _formats(fmt)
     start, end, label = _window(week, _day(since), _day(until))
     out = out or Path("out") / (label or f"{start}_{end}")
+    if decisions and not parties:
+        raise click.UsageError("--decisions goes with --parties")
     with open_archive(sources) as archive:
         result = build_weekly_lists(
             archive, start, end, week=label, supplements=lists.supplements(supplement)
         )
+    if parties:
+        import dataclasses
+
+        from frdiff.counterparties import counterparties
+        from frdiff.parties import read_decisions, read_parties
+
+        section = counterparties(
+            result,
+            read_parties(parties, name_column=name_column),
+            read_decisions(decisions) if decisions else (),
+        )
+        result = dataclasses.replace(result, counterparties=section)
     written = []
     for name in formats:
         path = out / OUTPUTS[name]
@@ -139,6 +172,11 @@ def weekly_command(
 )
 @click.option("--until", type=_DATE, help="... up to this date (default today).")
 @click.option(
+    "--as-of",
+    type=_DATE,
+    help="Answer for this day: was the entity listed then? (the same as --until).",
+)
+@click.option(
     "--min-score",
     type=click.FloatRange(0, 100),
     default=85.0,
@@ -154,6 +192,7 @@ def history_command(
     country: str | None,
     since: datetime | None,
     until: datetime | None,
+    as_of: datetime | None,
     min_score: float,
     fmt: str,
     **sources: Any,
@@ -161,10 +200,20 @@ def history_command(
     """The timeline of one entity: the rules that added, revised or removed it, and
     when it appeared, changed or left in the stored eCFR copies of the list.
 
-    NAME is matched fuzzily against names and aliases; every match is listed with
-    its score and the text it matched.
+    NAME is matched against names and aliases as `frdiff screen` matches
+    (case, punctuation, legal forms, script, word order and typos set aside);
+    exact matches come first.  For each entry: listed since (its first citation
+    and date, and the rule's effective date when the store has the rule), every
+    later rule that changed it, and whether it is still listed in the latest copy
+    read, or which rule removed it.
     """
-    from frdiff.history import build_history
+    from frdiff.history import MAX_QUERY, build_history
+
+    if len(name) > MAX_QUERY:
+        raise click.BadParameter(f"over {MAX_QUERY} characters", param_hint="NAME")
+    if as_of is not None and until is not None:
+        raise click.UsageError("give --as-of or --until, not both")
+    until = until or as_of
 
     with open_archive(sources) as archive:
         result = build_history(

@@ -2,7 +2,7 @@
 
 Each format is a module ``frdiff.report.<module>`` (by default its name) defining one function per kind
 of result it can render (``weekly``, ``diff``, ``rule``, ``snapshot``,
-``history``), each taking the result and returning text (or bytes, for a binary
+``history``, ``csl_audit``), each taking the result and returning text (or bytes, for a binary
 format).  :data:`FORMATS` names them; a command's ``--format`` choices are
 :func:`choices` of its kind.  A new format is one module plus one line here.
 
@@ -47,21 +47,26 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("html", "report.html", ("weekly",), "one self-contained page"),
+        Format("html", "report.html", ("weekly", "csl_audit"), "one self-contained page"),
         Format(
             "md",
             "report.md",
-            ("weekly", "diff", "diffs", "rule", "snapshot"),
+            ("weekly", "diff", "diffs", "rule", "snapshot", "csl_audit"),
             "Markdown",
             module_name="markdown",
         ),
         Format(
             "json",
             "changes.json",
-            ("weekly", "diff", "diffs", "rule", "snapshot", "history"),
+            ("weekly", "diff", "diffs", "rule", "snapshot", "history", "csl_audit"),
             "JSON",
         ),
-        Format("csv", "changes.csv", ("weekly", "diff", "rule"), "CSV with a byte-order mark"),
+        Format(
+            "csv",
+            "changes.csv",
+            ("weekly", "diff", "rule", "csl_audit"),
+            "CSV with a byte-order mark",
+        ),
         Format("xlsx", "changes.xlsx", ("weekly",), "a spreadsheet", binary=True),
         Format("text", None, ("weekly", "history"), "plain text"),
     )

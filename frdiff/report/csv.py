@@ -193,6 +193,10 @@ def weekly_rows(report: WeeklyReport) -> Iterator[dict[str, str]]:
                 "list": on,
                 "moved_between_lists": change_list_label(move) if move is not None else "",
             }
+    if report.counterparties is not None:
+        from frdiff.counterparties import counterparty_rows
+
+        yield from counterparty_rows(report.counterparties)
 
 
 def _write_csv(rows: Iterable[dict[str, str]], columns: tuple[str, ...] = CSV_COLUMNS) -> str:
@@ -218,3 +222,10 @@ def rule(cs: ChangeSet) -> str:
 def weekly(report: WeeklyReport) -> str:
     """The weekly report as CSV: one row per reconciled change (:data:`WEEKLY_COLUMNS`)."""
     return _write_csv(weekly_rows(report), WEEKLY_COLUMNS)
+
+
+def csl_audit(audit: Any) -> str:
+    """A CSL audit (:class:`~frdiff.csl_audit.CslAudit`): see :mod:`frdiff.csl_report`."""
+    from frdiff.csl_report import audit_csv
+
+    return audit_csv(audit)

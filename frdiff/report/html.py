@@ -66,6 +66,7 @@ def _environment(directory: str) -> Any:
         significance_labels=common.SIGNIFICANCE_LABELS,
         policy_label=lambda term: POLICY_TERMS.get(term, (term, 0))[0],
         short_quote=common.SHORT_QUOTE,
+        field_change_text=common.field_change_text,
     )
     return env
 
@@ -129,3 +130,10 @@ def weekly(report: WeeklyReport) -> str:
             change_list=common.change_list_label,
         )
     )
+
+
+def csl_audit(audit: Any) -> str:
+    """A CSL audit (:class:`~frdiff.csl_audit.CslAudit`): see :mod:`frdiff.csl_report`."""
+    from frdiff.csl_report import audit_html
+
+    return audit_html(audit)

@@ -11,4 +11,4 @@ def _dump(obj: Any) -> str:
     return msgspec.json.format(msgspec.json.encode(obj.to_dict()), indent=2).decode() + "\n"
 
 
-weekly = rule = diff = diffs = snapshot = history = _dump
+weekly = rule = diff = diffs = snapshot = history = csl_audit = _dump

@@ -396,6 +396,10 @@ def weekly(report: WeeklyReport) -> str:
         for side, info in (("before", report.before), ("after", report.after)):
             if info is not None and not info.projected:
                 out.append(f"- eCFR copy {side}: {_link(md(info.date), ecfr_link(info.date))}")
+    if report.counterparties is not None:
+        from frdiff.counterparties import counterparty_markdown
+
+        out += counterparty_markdown(report.counterparties)
     return "\n".join(out) + "\n"
 
 
@@ -452,3 +456,10 @@ def _md_list_section(report: WeeklyReport) -> list[str]:
 #: The registry's names for the renderers of this format.
 diff = diff_markdown
 rule = changeset_markdown
+
+
+def csl_audit(audit: Any) -> str:
+    """A CSL audit (:class:`~frdiff.csl_audit.CslAudit`): see :mod:`frdiff.csl_report`."""
+    from frdiff.csl_report import audit_markdown
+
+    return audit_markdown(audit)
