@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from frdiff import lists
 from frdiff.errors import FrdiffError, OfflineMissingError
 from frdiff.model import WARNING, ChangeSet, Finding, Snapshot
 
@@ -78,7 +79,9 @@ def _rules_since(archive: Archive, since: date, until: date) -> list[ChangeSet]:
     return out
 
 
-def latest_list(archive: Archive, *, as_of: date | None = None, supplement: int = 4) -> CurrentList:
+def latest_list(
+    archive: Archive, *, as_of: date | None = None, supplement: int = lists.DEFAULT
+) -> CurrentList:
     """The list as it stood on ``as_of`` (default: today), built from ``archive``.
 
     The latest eCFR copy dated on or before ``as_of``, with the rules published
@@ -135,11 +138,14 @@ def latest_list(archive: Archive, *, as_of: date | None = None, supplement: int 
     )
 
 
-def list_from_file(path: str | os.PathLike[str], *, cache: bool = True) -> CurrentList:
-    """The list in a file: an eCFR copy (XML) or ``frdiff snapshot --format json`` output."""
+def list_from_file(
+    path: str | os.PathLike[str], *, cache: bool = True, supplement: int = lists.DEFAULT
+) -> CurrentList:
+    """The list in a file: an eCFR copy (XML) or ``frdiff snapshot --format json`` output
+    (of list ``supplement``, the Entity List unless told)."""
     from frdiff.cache import load_snapshot
 
-    snap = load_snapshot(path, cache=cache)
+    snap = load_snapshot(path, cache=cache, supplement=supplement)
     when: date | None = None
     if snap.date:
         try:

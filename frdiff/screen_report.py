@@ -34,6 +34,7 @@ COLUMNS = (
     "license_review_policy",
     "citations",
     "explanation",
+    "list",
 )
 
 
@@ -55,6 +56,7 @@ def _row(m: Match) -> dict[str, Any]:
         "license_review_policy": e.license_review_policy,
         "citations": "; ".join(c.label() for c in e.citations),
         "explanation": m.explanation,
+        "list": m.list_label(),
     }
 
 
@@ -86,12 +88,14 @@ def _headline(result: ScreenResult) -> str:
 def screen_markdown(result: ScreenResult) -> str:
     """A table of the matches, best first for each party."""
     lines = ["# Screening against the Entity List", "", md(_headline(result)), ""]
+    for missing in result.list_info.get("not_screened", ()):
+        lines += [f"Not screened: {md(missing)}", ""]
     if not result.matches:
         lines += ["No party matched.", ""]
         return "\n".join(lines)
     lines += [
-        "| Party | Score | Matched | Entry | Country | License requirement | Citations |",
-        "|---|---:|---|---|---|---|---|",
+        "| Party | Score | Matched | Entry | Country | License requirement | Citations | List |",
+        "|---|---:|---|---|---|---|---|---|",
     ]
     for m in result.matches:
         r = _row(m)
@@ -99,7 +103,7 @@ def screen_markdown(result: ScreenResult) -> str:
             f"| {md(r['party_name'])} (id {md(r['party_id'])}, row {r['party_row']}) "
             f"| {r['score']:g}{' exact' if m.exact else ''} | {md(r['matched'])}: "
             f"{md(r['matched_text'])} | {md(r['entry_name'])} | {md(r['country'])} "
-            f"| {md(r['license_requirement'])} | {md(r['citations'])} |"
+            f"| {md(r['license_requirement'])} | {md(r['citations'])} | {md(r['list'])} |"
         )
     lines.append("")
     return "\n".join(lines)
@@ -129,6 +133,18 @@ def screen_html(result: ScreenResult) -> str:
     )
 
 
+def _info_text(value: Any) -> str:
+    """A value of the list information as one cell: lists joined, a list's entry named."""
+    if isinstance(value, list):
+        return "; ".join(
+            f"{v['name']}: {v['entries']} entries ({v['source']})"
+            if isinstance(v, dict)
+            else str(v)
+            for v in value
+        )
+    return str(value)
+
+
 def screen_xlsx(result: ScreenResult) -> bytes:
     """A workbook: a "matches" sheet (one row per match) and a "list" sheet (provenance)."""
     from openpyxl import Workbook
@@ -140,7 +156,7 @@ def screen_xlsx(result: ScreenResult) -> bytes:
         sheet.append([csv_cell(row[c]) if isinstance(row[c], str) else row[c] for c in COLUMNS])
     about = book.create_sheet("list")
     for key, value in result.list_info.items():
-        about.append([key, csv_cell(", ".join(value) if isinstance(value, list) else str(value))])
+        about.append([key, csv_cell(_info_text(value))])
     for key, value in result.summary().items():
         about.append([key, csv_cell(str(value))])
     out = io.BytesIO()

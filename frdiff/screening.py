@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from frdiff import lists
 from frdiff.matching import Hit, NameIndex
 from frdiff.model import FORMAT_VERSION, Entry
 from frdiff.normalize import country_key
@@ -67,6 +68,17 @@ class Match:
     matched_text: str
     exact: bool
     parts: dict[str, float] = field(default_factory=dict)
+    #: The list the entry is on (Supplement No. 4, the Entity List, unless told).
+    supplement: int = lists.DEFAULT
+
+    def list_label(self) -> str:
+        """ "Entity List (Supplement No. 4)": the list the match is on."""
+        return lists.label(self.supplement)
+
+    def list_meaning(self) -> str:
+        """What being on the match's list means for a license."""
+        spec = lists.SPECS.get(self.supplement)
+        return spec.meaning if spec else ""
 
     @property
     def explanation(self) -> str:
@@ -103,6 +115,12 @@ class Match:
                 "license_requirement": e.license_requirement,
                 "license_review_policy": e.license_review_policy,
                 "citations": [c.label() for c in e.citations],
+            },
+            "list": {
+                "supplement": self.supplement,
+                "list": spec.key if (spec := lists.SPECS.get(self.supplement)) else None,
+                "name": self.list_label(),
+                "meaning": self.list_meaning(),
             },
             "score": round(self.score, 1),
             "exact": self.exact,
@@ -275,11 +293,38 @@ class ScreenResult:
 
 
 def screen(
-    current: CurrentList, parties: Sequence[Party], *, threshold: float = DEFAULT_THRESHOLD
+    current: CurrentList,
+    parties: Sequence[Party],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    others: Sequence[CurrentList] = (),
+    not_screened: Sequence[str] = (),
 ) -> ScreenResult:
-    """Screen ``parties`` against the list ``current`` holds."""
-    screener = Screener(current.snapshot.entries, threshold=threshold)
+    """Screen ``parties`` against the list ``current`` holds, and against each of
+    ``others`` (the other lists: each match says its list); ``not_screened`` names the
+    lists that could not be had, reported in the result's list information."""
+    from dataclasses import replace
+
+    matches: list[Match] = []
+    for cur in (current, *others):
+        screener = Screener(cur.snapshot.entries, threshold=threshold)
+        n = cur.snapshot.supplement
+        found = screener.screen(parties)
+        matches.extend(m if m.supplement == n else replace(m, supplement=n) for m in found)
+    if others:
+        matches.sort(key=lambda m: (m.party.row, not m.exact, -m.score))
     info = current.to_dict()
     info.pop("findings", None)
     info["findings"] = len(current.findings)
-    return ScreenResult(info, len(parties), tuple(screener.screen(parties)), threshold)
+    if others or not_screened:
+        info["lists"] = [
+            {
+                "supplement": cur.snapshot.supplement,
+                "name": lists.label(cur.snapshot.supplement),
+                "source": cur.source,
+                "entries": len(cur.snapshot.entries),
+            }
+            for cur in (current, *others)
+        ]
+        info["not_screened"] = list(not_screened)
+    return ScreenResult(info, len(parties), tuple(matches), threshold)

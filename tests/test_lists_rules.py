@@ -250,3 +250,36 @@ def test_the_weekly_report_covers_every_list_with_the_same_counts(
         html.count(f'<span class="name">{MOVED}</span> (CHINA, PEOPLE&#39;S REPUBLIC OF): {moved}')
         == 1
     )
+
+
+def test_screen_labels_each_match_with_its_list(tmp_path: Path) -> None:
+    part = tmp_path / "part744-2026-06-26.xml"
+    part.write_bytes(BEFORE)
+    parties = tmp_path / "parties.csv"
+    parties.write_text(
+        "id,name\n1,Sky Bridge Electronics Trading Company Limited\n2,Maple Parts Ltd\n"
+    )
+    done = CliRunner().invoke(
+        main,
+        ["screen", str(parties), "--snapshot", str(part), "--format", "json"],
+        catch_exceptions=False,
+    )
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    on = {m["party"]["id"]: (m["list"]["supplement"], m["list"]["name"]) for m in result["matches"]}
+    assert on == {
+        "1": (6, "Unverified List (Supplement No. 6)"),
+        "2": (4, "Entity List (Supplement No. 4)"),
+    }
+    sky = next(m for m in result["matches"] if m["party"]["id"] == "1")
+    assert "no license exception" in sky["list"]["meaning"]
+    assert [x["supplement"] for x in result["list"]["lists"]] == [4, 6]
+    (missing,) = result["list"]["not_screened"]
+    assert missing.startswith("Military End-User List (Supplement No. 7)")
+    only = CliRunner().invoke(
+        main,
+        ["screen", str(parties), "--snapshot", str(part), "--supplement", "4", "--format", "csv"],
+        catch_exceptions=False,
+    )
+    rows = list(csv.DictReader(io.StringIO(only.output)))
+    assert [(r["party_id"], r["list"]) for r in rows] == [("2", "Entity List (Supplement No. 4)")]
