@@ -449,7 +449,7 @@ class Archive:
         )
 
     def history_dates(
-        self, since: date, until: date | None = None, supplement: int = 4
+        self, since: date, until: date | None = None, supplement: int = lists.DEFAULT
     ) -> list[date]:
         """The dates of every substantive eCFR version of the supplement in [since, until]
         (the versioner's versions endpoint; editorial and removed versions left out)."""
@@ -475,7 +475,7 @@ class Archive:
         self,
         since: date,
         until: date | None = None,
-        supplement: int = 4,
+        supplement: int = lists.DEFAULT,
         progress: Callable[[int, int, date, str], None] | None = None,
     ) -> FetchSummary:
         """Store every substantive version of the supplement since ``since``.

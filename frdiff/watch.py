@@ -40,7 +40,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from frdiff import __version__
+from frdiff import __version__, lists
 from frdiff.errors import FetchError, FrdiffError, OfflineMissingError, ParseError
 from frdiff.model import FORMAT_VERSION
 
@@ -391,7 +391,7 @@ class _Counting:
         self._tick(f"rule {number}")
         return data
 
-    def snapshot_xml(self, on: date, supplement: int = 4) -> bytes:
+    def snapshot_xml(self, on: date, supplement: int = lists.DEFAULT) -> bytes:
         data = self._archive.snapshot_xml(on, supplement)
         self._tick(f"eCFR copy of {on}")
         return data

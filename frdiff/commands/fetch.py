@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from frdiff import lists
 from frdiff.commands._common import dump_json, emit, open_archive, source_options
 from frdiff.ids import iso_date
 
@@ -95,7 +96,7 @@ def fetch_rules(since: date, until: date | None, fmt: str, **opts: Any) -> None:
 @click.option(
     "--supplement",
     type=click.IntRange(1, 99),
-    default=4,
+    default=lists.DEFAULT,
     show_default=True,
     help="Supplement No. to Part 744 (4 Entity List, 6 Unverified List, 7 MEU List).",
 )
@@ -118,7 +119,7 @@ def fetch_snapshot(on: date, supplement: int, fmt: str, **opts: Any) -> None:
 )
 @click.option("--until", callback=_date, default=None, help="The last (default: the latest).")
 @click.option(
-    "--supplement", type=click.IntRange(1, 99), default=4, show_default=True,
+    "--supplement", type=click.IntRange(1, 99), default=lists.DEFAULT, show_default=True,
     help="Supplement No. to Part 744.",
 )  # fmt: skip
 @click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
@@ -215,7 +216,7 @@ def fixtures() -> None:
     callback=lambda c, p, v: [iso_date(x) for x in v],
     help="A snapshot by date (repeatable).",
 )
-@click.option("--supplement", type=click.IntRange(1, 99), default=4, show_default=True)
+@click.option("--supplement", type=click.IntRange(1, 99), default=lists.DEFAULT, show_default=True)
 @click.option("--force", is_flag=True, help="Replace fixtures of other provenance.")
 @click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
 @source_options()

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from frdiff import lists
 from frdiff.commands._common import (
     dump_json,
     emit,
@@ -23,7 +24,10 @@ FORMATS = ("json", "csv", "md", "html", "xlsx")
 
 
 def load_list(
-    snapshot: str | None, as_of: datetime | None, sources: dict[str, Any], supplement: int = 4
+    snapshot: str | None,
+    as_of: datetime | None,
+    sources: dict[str, Any],
+    supplement: int = lists.DEFAULT,
 ) -> Any:
     """The list to screen against: --snapshot FILE, else the latest list of the archive."""
     from frdiff.current import latest_list, list_from_file
