@@ -5,7 +5,7 @@ formatting."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -144,19 +144,22 @@ def weekly_report(
     fixtures: str | os.PathLike[str] | None = None,
     offline: bool = False,
     cache_dir: str | os.PathLike[str] | None = None,
+    supplements: Sequence[int] | None = None,
 ) -> WeeklyReport:
     """The weekly report (what ``frdiff weekly`` renders) for an ISO week ("2025-W13"),
     or the days ``since`` to ``until``, by default the last complete ISO week.
 
     Documents come from a fixtures directory (``fixtures``), or from the local store
     (``cache_dir``, default: the user cache directory) and, unless ``offline``, the
-    Federal Register and eCFR services.  ``to_dict()`` gives the report's JSON.
+    Federal Register and eCFR services.  ``supplements`` are the lists reported on
+    (every list frdiff reads unless told; the first is the report's own, the others
+    in its ``lists``).  ``to_dict()`` gives the report's JSON.
     """
     from pathlib import Path
 
     from frdiff.archive import Archive
     from frdiff.ids import report_window
-    from frdiff.weekly import build_weekly
+    from frdiff.weekly import build_weekly_lists
 
     start, end, label = report_window(week, since, until)
     with Archive.open(
@@ -164,7 +167,7 @@ def weekly_report(
         offline=offline,
         fixtures_dir=Path(fixtures) if fixtures is not None else None,
     ) as archive:
-        return build_weekly(archive, start, end, week=label)
+        return build_weekly_lists(archive, start, end, week=label, supplements=supplements)
 
 
 def audit_csl(

@@ -19,6 +19,7 @@ from frdiff.diff import diff_lists
 from frdiff.model import MOVE_LIST
 from frdiff.parse.rule import parse_rule
 from frdiff.parse.snapshot import parse_snapshot
+from frdiff.report.common import claim_rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RULE = FIXTURES / "fr" / "2026-90016.xml"
@@ -82,8 +83,12 @@ def test_a_conforming_removal_is_one_move_between_lists() -> None:
     )
     assert d["summary"]["by_supplement"] == {"4": {MOVE_LIST: 1}, "6": {"add": 1}}
     assert "moved-between-lists" in {f.code for f in cs.findings}
-    # The SUMMARY's "adding one entity to the Entity List" is met by the move.
+    # The SUMMARY's "adding one entity to the Entity List" is met by the move, and the
+    # Unverified List addition is none of the Entity List's.
     assert "claim-mismatch" not in {f.code for f in cs.findings}
+    rows = {r.label: r.parsed for r in claim_rows(cs)}
+    assert rows["Entities added"] == 1 and "Added under GERMANY" not in rows
+    assert rows["Added under CHINA, PEOPLE'S REPUBLIC OF"] == 1
 
 
 def test_the_rule_command_shows_the_move(tmp_path: Path) -> None:

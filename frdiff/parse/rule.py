@@ -474,10 +474,18 @@ def _other_list_entries(
             where = f"{doc} table of Supplement No. {n}"
             entries, found, kinds = read_list_table(el, spec, where=where)
             renumber = _renumbered(where, f"{doc} table row", first_row - 1)
-            findings.extend(structs.replace(f, where=renumber(f.where)) for f in found)
+            cited = [_with_rule_citation(e, rule) for e in entries]
+            # A placeholder given the rule's citation is no longer an unparsed citation.
+            resolved = {
+                f"{e.source}, citation" for e, c in zip(entries, cited, strict=True) if c is not e
+            }
+            findings.extend(
+                structs.replace(f, where=renumber(f.where))
+                for f in found
+                if not (f.code == "citation-unparsed" and f.where in resolved)
+            )
             out.setdefault(n, []).extend(
-                structs.replace(_with_rule_citation(e, rule), source=renumber(e.source))
-                for e in entries
+                structs.replace(e, source=renumber(e.source)) for e in cited
             )
             counted = {k: v for k, v in kinds.items() if v}
             rows.update(counted)

@@ -229,14 +229,17 @@ def claim_rows(cs: ChangeSet) -> list[ClaimRow]:
     countries); "entries" counts table rows.  Every destination the SUMMARY names or
     the rule adds under gets a row.
     """
+    from frdiff.apply import on_list
+
     claims: Claims = cs.claims
-    adds = [c for c in cs.changes if c.action == ADD]
-    counts = cs.counts()
+    # The SUMMARY's counts are the Entity List's: its changes, a move onto it an addition.
+    mine = [x for c in cs.changes if (x := on_list(c, lists.DEFAULT)) is not None]
+    adds = [c for c in mine if c.action == ADD]
     rows = [
         ClaimRow("Entities added", claims.entities_added, len({name_key(c.name) for c in adds})),
         ClaimRow("Entries added", claims.entries_added, len(adds)),
-        ClaimRow("Entries revised", claims.entries_revised, counts[REVISE]),
-        ClaimRow("Entries removed", claims.entries_removed, counts[REMOVE]),
+        ClaimRow("Entries revised", claims.entries_revised, sum(c.action == REVISE for c in mine)),
+        ClaimRow("Entries removed", claims.entries_removed, sum(c.action == REMOVE for c in mine)),
     ]
     parsed_by_country: dict[str, int] = {}
     for c in adds:

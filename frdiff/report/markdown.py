@@ -272,7 +272,9 @@ def changeset_markdown(cs: ChangeSet) -> str:
     out += [
         "",
         f"{counts['changes']} changes: {counts[ADD]} added, {counts[REVISE]} revised, "
-        f"{counts[REMOVE]} removed.",
+        f"{counts[REMOVE]} removed"
+        + (f", {counts[MOVE_LIST]} moved between lists" if counts[MOVE_LIST] else "")
+        + ".",
     ]
     out += _md_claims(cs)
     out += _md_changes_by_country(cs)
