@@ -10,7 +10,7 @@ from frdiff import lists
 from frdiff.cache import SnapshotLoader, diff_files
 from frdiff.commands._common import dump_json, emit, output_option, supplement_option
 from frdiff.files import read_document
-from frdiff.model import FORMAT_VERSION, Snapshot
+from frdiff.model import FORMAT_VERSION
 from frdiff.report import choices
 
 _path_arg = click.Path(dir_okay=False, allow_dash=True)
@@ -20,13 +20,6 @@ no_cache_option = click.option(
     help="Parse the XML even when the parse cache holds it, and cache nothing "
     "(also: FRDIFF_NO_CACHE=1).",
 )
-
-
-def snapshot_markdown(snap: Snapshot) -> str:
-    """A short readable summary of a snapshot (see :func:`frdiff.report.markdown.snapshot`)."""
-    from frdiff.report.markdown import snapshot
-
-    return snapshot(snap)
 
 
 @click.command("snapshot", short_help="Read an eCFR copy of the Entity List as entries.")
