@@ -18,10 +18,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from frdiff import lists
 from frdiff.errors import FrdiffError, OfflineMissingError, UsageError
 from frdiff.log import get_logger
 from frdiff.matching import NameIndex, words
-from frdiff.model import FORMAT_VERSION, Change, ChangeSet, Citation, Entry, FieldChange, Snapshot
+from frdiff.model import (
+    FORMAT_VERSION,
+    Change,
+    ChangeSet,
+    Citation,
+    Entry,
+    FieldChange,
+    Snapshot,
+    list_key,
+)
 from frdiff.normalize import country as canonical_country
 from frdiff.normalize import country_key, name_key
 
@@ -132,11 +142,15 @@ class History:
     snapshots: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     as_of: str | None = None
+    #: The list the history is of (Supplement No. 4, the Entity List, unless told).
+    supplement: int = lists.DEFAULT
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "format_version": FORMAT_VERSION,
             "kind": "history",
+            "supplement": self.supplement,
+            "list": list_key(self.supplement),
             "query": self.query,
             "country": self.country,
             "as_of": self.as_of,
@@ -402,6 +416,7 @@ def build_history(
     until: date | None = None,
     min_score: float = DEFAULT_MIN_SCORE,
     snapshot_dates: Sequence[date] | None = None,
+    supplement: int = lists.DEFAULT,
 ) -> History:
     """The timeline of entries matching ``query`` across the archive's rules and snapshots.
 
@@ -410,8 +425,11 @@ def build_history(
     eCFR has a version for every amendment, and reading them all is slow).  A rule
     or snapshot that cannot be read becomes a note, not an error, and so does a
     store that never searched the rules of the span.  ``until`` is also the day the
-    status answers for ("was it listed on that day?").
+    status answers for ("was it listed on that day?").  ``supplement`` is the list
+    (the rules' changes to it, its eCFR copies; a move onto or off it is an addition
+    or a removal).
     """
+    from frdiff.apply import rules_on_list
     from frdiff.cache import SnapshotLoader
     from frdiff.parse.rule import parse_rule
 
@@ -430,12 +448,14 @@ def build_history(
             rules.append(parse_rule(archive.rule_xml(number), source=f"FR {number}", meta=meta))
         except FrdiffError as exc:
             notes.append(f"rule {number} skipped: {exc}")
-    dates = snapshot_dates if snapshot_dates is not None else archive.snapshot_dates()
+    rules = rules_on_list(rules, supplement)
+    dates = snapshot_dates if snapshot_dates is not None else archive.snapshot_dates(supplement)
     snapshots: list[Snapshot] = []
-    loader = SnapshotLoader()  # successive versions share most rows: read each row once
+    # Successive versions share most rows: one loader reads each row once.
+    loader = SnapshotLoader(supplement=supplement)
     for d in sorted(d for d in dates if since <= d <= until):
         try:
-            data = archive.snapshot_xml(d)
+            data = archive.snapshot_xml(d, supplement)
             snapshots.append(loader.load_bytes(data, source=f"eCFR {d}", date=str(d)))
         except FrdiffError as exc:
             notes.append(f"snapshot {d} skipped: {exc}")
@@ -448,4 +468,5 @@ def build_history(
         result.snapshots,
         tuple(notes),
         as_of=str(until),
+        supplement=supplement,
     )

@@ -288,3 +288,34 @@ def test_screen_labels_each_match_with_its_list(tmp_path: Path) -> None:
     )
     rows = list(csv.DictReader(io.StringIO(only.output)))
     assert [(r["party_id"], r["list"]) for r in rows] == [("2", "Entity List (Supplement No. 4)")]
+
+
+def test_history_of_a_party_on_each_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRDIFF_CACHE_DIR", str(tmp_path / "cache"))
+    fixtures = _weekly_fixtures(tmp_path / "fx")
+    seen = {}
+    for n in ("4", "6"):
+        done = CliRunner().invoke(
+            main,
+            ["history", "Sky Bridge Electronics Trading", "--supplement", n]
+            + ["--fixtures", str(fixtures), "--until", "2026-07-10", "--format", "json"],
+            catch_exceptions=False,
+        )
+        assert done.exit_code == 0, done.output
+        seen[n] = json.loads(done.output)
+        assert seen[n]["supplement"] == int(n) and seen[n]["matches"]
+        assert "2026-90016" in json.dumps(seen[n]["matches"][0])
+    assert seen["4"]["list"] == "entity-list" and seen["6"]["list"] == "unverified-list"
+    # On the Entity List the party is listed at the end; on the Unverified List it is not.
+    text = {
+        n: CliRunner()
+        .invoke(
+            main,
+            ["history", "Sky Bridge Electronics Trading", "--supplement", n]
+            + ["--fixtures", str(fixtures), "--until", "2026-07-10"],
+            catch_exceptions=False,
+        )
+        .output
+        for n in ("4", "6")
+    }
+    assert "still listed" in text["4"] and "removed by rule 2026-90016" in text["6"]

@@ -187,6 +187,7 @@ def weekly_command(
 @click.option(
     "--format", "fmt", type=click.Choice(choices("history")), default="text", show_default=True
 )
+@supplement_option()
 def history_command(
     name: str,
     country: str | None,
@@ -195,6 +196,7 @@ def history_command(
     as_of: datetime | None,
     min_score: float,
     fmt: str,
+    supplement: str,
     **sources: Any,
 ) -> None:
     """The timeline of one entity: the rules that added, revised or removed it, and
@@ -223,6 +225,7 @@ def history_command(
             since=_day(since),
             until=_day(until),
             min_score=min_score,
+            supplement=int(supplement),
         )
     from frdiff.report import render
 
