@@ -290,6 +290,10 @@ def test_screen_labels_each_match_with_its_list(tmp_path: Path) -> None:
     assert [(r["party_id"], r["list"]) for r in rows] == [("2", "Entity List (Supplement No. 4)")]
 
 
+def _history_args(supplement: str, fixtures: Path) -> list[str]:
+    return ["history", "Sky Bridge Electronics Trading", "--supplement", supplement, "--fixtures", str(fixtures), "--until", "2026-07-10"]  # fmt: skip
+
+
 def test_history_of_a_party_on_each_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRDIFF_CACHE_DIR", str(tmp_path / "cache"))
     fixtures = _weekly_fixtures(tmp_path / "fx")
@@ -297,8 +301,7 @@ def test_history_of_a_party_on_each_list(tmp_path: Path, monkeypatch: pytest.Mon
     for n in ("4", "6"):
         done = CliRunner().invoke(
             main,
-            ["history", "Sky Bridge Electronics Trading", "--supplement", n]
-            + ["--fixtures", str(fixtures), "--until", "2026-07-10", "--format", "json"],
+            [*_history_args(n, fixtures), "--format", "json"],
             catch_exceptions=False,
         )
         assert done.exit_code == 0, done.output
@@ -311,8 +314,7 @@ def test_history_of_a_party_on_each_list(tmp_path: Path, monkeypatch: pytest.Mon
         n: CliRunner()
         .invoke(
             main,
-            ["history", "Sky Bridge Electronics Trading", "--supplement", n]
-            + ["--fixtures", str(fixtures), "--until", "2026-07-10"],
+            _history_args(n, fixtures),
             catch_exceptions=False,
         )
         .output
