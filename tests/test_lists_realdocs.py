@@ -110,10 +110,11 @@ def test_units_continue_only_entries_that_announce_them(case: tuple[str, int]) -
         assert not spanning
         return
     assert spanning and dict(snap.accounting)["continuation"] > 0
-    # (How the units inside are read is the Entity-cell reader's: see the report.)
-    assert all(e.name.lower().startswith("the following") for e in spanning)
-    headed = [e for e in snap.entries if e.name.lower().startswith("the following")]
-    assert headed == spanning
+    # "The following eight subordinate institutions of Aero-Engine Company of China:"
+    # and the rows after it: the parent named, each institution a unit of it.
+    assert all(e.units and not e.name.lower().startswith("the following") for e in spanning)
+    assert [len(e.units) for e in spanning] == [8, 7]
+    assert [e for e in snap.entries if e.units] == spanning
 
 
 @pytest.mark.parametrize("supplement", SUPPLEMENTS)

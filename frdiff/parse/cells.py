@@ -826,8 +826,15 @@ def _may_have_units(lines: list[str]) -> bool:
 #: A line that starts a sub-unit ("Subordinate institution", "Subordinate
 #: Institution: China Electronics ...") or a list of them ("Affiliated entities:").
 _UNIT_MARKER = re.compile(
-    r"^(?P<kind>subordinate\s+institution|subordinate\s+entity|affiliated\s+entit(?:y|ies))"
+    # "instit\w*": the Military End-User list spells it "Subordinate instituion:" too.
+    r"^(?P<kind>subordinate\s+instit\w*(?<![sS])|subordinate\s+entity|affiliated\s+entit(?:y|ies))"
     r"\b\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+#: A parent named only in the lead of its units' list, as the Military End-User list
+#: does: "The following eight subordinate institutions of Aero-Engine Company of China:".
+_UNITS_LEAD = re.compile(
+    r"^the\s+following\s+(?:[\w-]+\s+)?subordinate\s+instit\w*\s+of\s+(?P<parent>.+?)\s*:?$",
     re.IGNORECASE,
 )
 #: Sub-units announced at the end of the name or alias line: "..., a.k.a., the following
@@ -876,6 +883,11 @@ def split_units(lines: list[str]) -> tuple[list[str], list[tuple[str, list[str]]
     mode = ""  # "", "marked", "affiliates" or "dashes"
     for raw in lines:
         line = _TO_INCLUDE.sub("", raw)
+        lead = _UNITS_LEAD.match(line) if not main and not units else None
+        if lead:
+            main.append(lead.group("parent"))
+            mode = "marked"
+            continue
         announced = _UNITS_ANNOUNCED.search(line) if current is None and not mode else None
         if announced:
             line = line[: announced.start()]
@@ -919,6 +931,9 @@ def split_units(lines: list[str]) -> tuple[list[str], list[tuple[str, list[str]]
         if mode == "dashes" and is_dash_line(line) and _aliases_complete(current):
             current = [dash_item(line)]
             units.append((SUBORDINATE_ENTITY, current))
+        elif mode == "marked" and _starts_unmarked_unit(line, current):
+            current = [line]
+            units.append((units[-1][0] if units else SUBORDINATE_INSTITUTION, current))
         else:
             current.append(line)
     return main, [(kind, unit) for kind, unit in units if unit]
@@ -934,6 +949,25 @@ def _starts_affiliate(line: str, current: list[str]) -> bool:
         or _continues_aliases(current)
         or (len(current) == 1 and _find_clause(current[0]) is not None)
     )
+
+
+def _starts_unmarked_unit(line: str, unit: list[str]) -> bool:
+    """In a list of subordinate institutions, whether ``line`` names the next one
+    although no "Subordinate institution" line comes before it.
+
+    Real row (Military End-User list, Aero-Engine Company of China's eight): "AECC
+    Aviation Power Co. Ltd., Xiujia Bay, Weiyong Dt., Xian 710021, China" follows
+    the previous unit's "Name, address" line directly.  Such a line names a unit
+    when it is itself an organisation's name and an address, after a unit whose
+    last line ends as an address does; a line that starts like an address is the
+    unit's.
+    """
+    if not unit or is_dash_line(line) or _ADDRESS_START.match(line):
+        return False
+    if not (_ends_like_address(unit[-1]) and _ends_like_address(line)):
+        return False
+    name, _, how = split_name_address(line)
+    return how != "whole" and _is_organisation(name)  # not "Electronic City of ..., Beijing"
 
 
 def _continues_aliases(unit: list[str]) -> bool:
