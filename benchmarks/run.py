@@ -18,7 +18,7 @@ even where the absolute times do not.
 4. replaying a generated history of successive versions, diffing each pair;
 5. peak memory of 2 and 4, each in a fresh process;
 6. ``frdiff screen`` of 100,000 generated parties against the whole list (the real
-   eCFR copy of 2026-07-23 where ../shared/realdocs has it, else the largest
+   eCFR copy of 2026-07-23 where the real documents are, else the largest
    fixture) vs rapidfuzz's ``process.cdist`` over every name and alias.
 
 ``--strict`` exits 1 when a target is missed; by default the run only reports.
@@ -68,7 +68,6 @@ LINEAR_TARGET = 1.5  # per-version cost at the end vs at the start of the histor
 MEMORY_TARGET_MB = 200.0
 SCREEN_TARGET_S = 10.0  # 100,000 parties screened by the whole command
 SCREEN_PARTIES = 100_000
-REAL_LIST = ROOT.parent / "shared" / "realdocs" / "ecfr" / "part744-fetched-2026-07-23.xml"
 #: The generated pair of section 2: one large rule, with every kind of edit.
 LARGE_RULE = {
     "add": 40,
@@ -687,7 +686,7 @@ def screen_section(report: Report, inp: Inputs, tmp: Path, *, quick: bool) -> No
         largest = max(
             (ROOT / "fixtures" / "ecfr").glob("supp4-*.xml"), key=lambda p: p.stat().st_size
         )
-        listed = REAL_LIST if REAL_LIST.is_file() else largest
+        listed = REAL_ECFR if REAL_ECFR.is_file() else largest
         entries, n = load_snapshot(listed).entries, SCREEN_PARTIES
     s = report.section(f"6. Screen {n:,} parties against the list")
     rows = S.parties(entries, n)
