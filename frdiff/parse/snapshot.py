@@ -631,7 +631,9 @@ class _TableReader:
             self.read_row(row, row_el in foot_rows, row_el)
         self.flush()
 
-    def read_row(self, row: _Row, in_foot: bool = False, el: etree._Element | None = None) -> None:
+    def no_entry(self, row: _Row, in_foot: bool, el: etree._Element | None) -> bool:
+        """Count and report a row that is no entry of any list (text outside its
+        cells, stars or nothing, footnote text); False for any other row."""
         texts = [c.text for c in row.cells]
         n = row.number
         if not any(texts) and el is not None and text_of(el):
@@ -640,7 +642,7 @@ class _TableReader:
             self.finding(
                 WARNING, TEXT_OUTSIDE_CELLS, "row has text outside its cells", n, text=text_of(el)
             )
-            return
+            return True
         # All stars or empty: joined by spaces, the texts are too.
         if all_stars(" ".join(texts)):
             code = "placeholder-row" if any(texts) else "empty-row"
@@ -648,7 +650,7 @@ class _TableReader:
             self.finding(
                 INFO, code, "row is not an entity (stars or empty)", n, text=" | ".join(texts)
             )
-            return
+            return True
         # A footnote row has exactly one filled cell.
         if in_foot or (texts.count("") == len(texts) - 1 and _is_footnote_row(row)):
             self.flush()
@@ -657,7 +659,14 @@ class _TableReader:
             self.finding(
                 INFO, "footnote-row", "footnote text, not an entity", n, text=" ".join(texts)
             )
+            return True
+        return False
+
+    def read_row(self, row: _Row, in_foot: bool = False, el: etree._Element | None = None) -> None:
+        if self.no_entry(row, in_foot, el):
             return
+        texts = [c.text for c in row.cells]
+        n = row.number
         if texts[0][:7].casefold() == "country" and [fold(t) for t in texts[:4]] == list(
             _HEADER_WORDS
         ):
@@ -907,29 +916,10 @@ class _ListReader(_TableReader):
 
     def read_row(self, row: _Row, in_foot: bool = False, el: etree._Element | None = None) -> None:
         spec = self.spec
+        if self.no_entry(row, in_foot, el):
+            return
         texts = [c.text for c in row.cells]
         n = row.number
-        if not any(texts) and el is not None and text_of(el):
-            self.kinds["unread"] += 1
-            self.finding(
-                WARNING, TEXT_OUTSIDE_CELLS, "row has text outside its cells", n, text=text_of(el)
-            )
-            return
-        if all_stars(" ".join(texts)):
-            code = "placeholder-row" if any(texts) else "empty-row"
-            self.kinds["placeholder"] += 1
-            self.finding(
-                INFO, code, "row is not an entity (stars or empty)", n, text=" | ".join(texts)
-            )
-            return
-        if in_foot or (texts.count("") == len(texts) - 1 and _is_footnote_row(row)):
-            self.flush()
-            self.kinds["footnote"] += 1
-            self.footnotes.append(_footnote(row))
-            self.finding(
-                INFO, "footnote-row", "footnote text, not an entity", n, text=" ".join(texts)
-            )
-            return
         if [fold(t) for t in texts] == list(spec.columns):
             self.kinds["header"] += 1
             self.finding(INFO, "header-row", "a repeated header row", n, text=" | ".join(texts))
