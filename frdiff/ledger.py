@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from frdiff.errors import StoreError
-from frdiff.sqlitedb import open_db, write
+from frdiff.sqlitedb import Database, open_db, write
 
 SCHEMA_VERSION = 1
 FILE_NAME = "watch.sqlite"
@@ -141,7 +141,7 @@ class Batch:
         return [d.payload for d in self.deliveries]
 
 
-class Ledger:
+class Ledger(Database):
     """The watch's state file.  Open with :meth:`Ledger.open`; close when done."""
 
     def __init__(self, path: Path) -> None:
@@ -158,15 +158,6 @@ class Ledger:
     @classmethod
     def open(cls, path: Path) -> Ledger:
         return cls(path)
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> Ledger:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _connect(self) -> sqlite3.Connection:
         return open_db(self.path, _SCHEMA, SCHEMA_VERSION, what="watch state", synchronous="FULL")

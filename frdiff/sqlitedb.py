@@ -14,6 +14,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Self
 
 from frdiff.errors import StoreError
 
@@ -65,3 +66,19 @@ def write(db: sqlite3.Connection, *, what: str, where: str) -> Iterator[sqlite3.
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+class Database:
+    """A holder of one open database (``_db``): closed by :meth:`close` or at the end
+    of a ``with`` block."""
+
+    _db: sqlite3.Connection
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

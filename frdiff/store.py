@@ -38,7 +38,7 @@ from frdiff import lists
 from frdiff.errors import StoreError
 from frdiff.files import cache_root, replace, write_temp
 from frdiff.ids import document_number, iso_date, relative_path, supplement_number
-from frdiff.sqlitedb import open_db, write
+from frdiff.sqlitedb import Database, open_db, write
 from frdiff.validators import Validators
 
 SCHEMA_VERSION = 1
@@ -135,7 +135,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-class Store:
+class Store(Database):
     """Raw documents plus their index.  Open with :meth:`Store.open`; close when done."""
 
     def __init__(self, root: Path) -> None:
@@ -155,15 +155,6 @@ class Store:
     def open(cls, root: Path | None = None) -> Store:
         """The store at ``root`` (default: :func:`default_cache_dir`), created if needed."""
         return cls(root if root is not None else default_cache_dir())
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # Set-up -------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
