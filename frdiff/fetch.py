@@ -461,22 +461,10 @@ def _read_limited(response: requests.Response, limit: int, url: str) -> bytes:
 
 
 def _is_timeout(exc: BaseException) -> bool:
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        e = stack.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        if "timeout" in type(e).__name__.lower() or "timed out" in str(e).lower():
-            return True
-        stack.extend(
-            [e.__cause__, e.__context__, *[a for a in e.args if isinstance(a, BaseException)]]
-        )
-        reason = getattr(e, "reason", None)
-        if isinstance(reason, BaseException):
-            stack.append(reason)
-    return False
+    return any(
+        "timeout" in type(e).__name__.lower() or "timed out" in str(e).lower()
+        for e in _causes(exc)
+    )
 
 
 def short_url(url: str, limit: int = URL_LOG_LIMIT) -> str:
