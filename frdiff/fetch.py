@@ -462,8 +462,7 @@ def _read_limited(response: requests.Response, limit: int, url: str) -> bytes:
 
 def _is_timeout(exc: BaseException) -> bool:
     return any(
-        "timeout" in type(e).__name__.lower() or "timed out" in str(e).lower()
-        for e in _causes(exc)
+        "timeout" in type(e).__name__.lower() or "timed out" in str(e).lower() for e in _causes(exc)
     )
 
 

@@ -358,14 +358,8 @@ def weekly(report: WeeklyReport) -> str:
     for note in report.notes:
         out.append(f"- Note: {md(note)}")
     out += _md_by_list(report, s)
-    changes = report.reconciled.changes
     out += ["", f"## Changes ({s['changes']['total']})"]
-    for kind, label in KIND_LABELS.items():
-        mine = [c for c in changes if c.kind == kind]
-        if mine:
-            out += ["", f"### {label} ({len(mine)})", ""]
-            for c in mine:
-                out += _change_line(c, dict(report.footnotes))
+    out += _md_changes_by_kind(report, "###")
     if report.reconciled.groups:
         out += ["", "## Seen in the eCFR only, by the citation carried", ""]
         for g in report.reconciled.groups:
@@ -436,6 +430,19 @@ def _md_by_list(report: WeeklyReport, s: dict[str, Any]) -> list[str]:
     return out
 
 
+def _md_changes_by_kind(report: WeeklyReport, heading: str) -> list[str]:
+    """The report's reconciled changes under a ``heading`` per kind of change."""
+    out: list[str] = []
+    footnotes = dict(report.footnotes)
+    for kind, label in KIND_LABELS.items():
+        mine = [c for c in report.reconciled.changes if c.kind == kind]
+        if mine:
+            out += ["", f"{heading} {label} ({len(mine)})", ""]
+            for c in mine:
+                out += _change_line(c, footnotes)
+    return out
+
+
 def _md_list_section(report: WeeklyReport) -> list[str]:
     """Another list of the weekly report: what being on it means, its changes."""
     ls = report.list_summary()
@@ -443,12 +450,7 @@ def _md_list_section(report: WeeklyReport) -> list[str]:
     out += [md(ls["meaning"][:1].upper() + ls["meaning"][1:]) + "."]
     changes = report.reconciled.changes
     out += ["", f"### Changes ({ls['changes']['total']})"]
-    for kind, label in KIND_LABELS.items():
-        mine = [c for c in changes if c.kind == kind]
-        if mine:
-            out += ["", f"#### {label} ({len(mine)})", ""]
-            for c in mine:
-                out += _change_line(c, dict(report.footnotes))
+    out += _md_changes_by_kind(report, "####")
     if not changes:
         out += ["", "No change to this list."]
     out += [f"- Note: {md(note)}" for note in report.notes]
