@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from frdiff.errors import StoreError
-from frdiff.sqlitedb import Database, open_db, write
+from frdiff.sqlitedb import Database, open_db, pid_alive, write
 
 SCHEMA_VERSION = 1
 FILE_NAME = "watch.sqlite"
@@ -100,16 +100,6 @@ CREATE TABLE IF NOT EXISTS runs (
 
 def utc_now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +229,7 @@ class Ledger(Database):
         host, _, rest = claimed_by.partition(":")
         pid_text = rest.split(":", 1)[0]
         if host == socket.gethostname() and pid_text.isdigit():
-            return not _pid_alive(int(pid_text)) or claimed_by == self.claim_id
+            return not pid_alive(int(pid_text)) or claimed_by == self.claim_id
         return False
 
     def claim(self, channel: str) -> list[Batch]:

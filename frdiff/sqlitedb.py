@@ -11,6 +11,7 @@ IMMEDIATE`` transaction: holding it serialises writers across processes.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,3 +83,15 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs on this machine (a lock or claim it holds
+    is then no leftover of a crash)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

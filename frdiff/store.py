@@ -38,7 +38,7 @@ from frdiff import lists
 from frdiff.errors import StoreError
 from frdiff.files import cache_root, replace, write_temp
 from frdiff.ids import document_number, iso_date, relative_path, supplement_number
-from frdiff.sqlitedb import Database, open_db, write
+from frdiff.sqlitedb import Database, open_db, pid_alive, write
 from frdiff.validators import Validators
 
 SCHEMA_VERSION = 1
@@ -125,16 +125,6 @@ class Record:
         }
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class Store(Database):
     """Raw documents plus their index.  Open with :meth:`Store.open`; close when done."""
 
@@ -163,7 +153,7 @@ class Store(Database):
     def _clean_tmp(self) -> None:
         for leftover in (self.root / "tmp").glob("*.part"):
             pid_text = leftover.name.split("-", 1)[0]
-            if pid_text.isdigit() and _pid_alive(int(pid_text)):
+            if pid_text.isdigit() and pid_alive(int(pid_text)):
                 continue
             with contextlib.suppress(OSError):
                 leftover.unlink()
@@ -413,7 +403,7 @@ class Store(Database):
                     problems.append(f"{rel}: not in the index")
         for path in sorted((self.root / "tmp").glob("*")):
             pid_text = path.name.split("-", 1)[0]
-            if not (pid_text.isdigit() and _pid_alive(int(pid_text))):
+            if not (pid_text.isdigit() and pid_alive(int(pid_text))):
                 problems.append(f"tmp/{path.name}: leftover from an interrupted run")
         return problems
 
