@@ -151,6 +151,13 @@ class _Building:
         self.policy = policy
         self.citations = citations
 
+    def continue_with(self, entity: _Cell, row: int) -> None:
+        """A continuation row: its Entity cell's lines join the entry's."""
+        self.entity_lines = self.entity_lines + entity.lines
+        self.entity_footnotes = self.entity_footnotes + entity.footnotes
+        self.last_row = row
+        self.continuations += 1
+
 
 _tostring = etree.tostring
 #: Before an Entity cell's markup in the memo's keys (the second cell of a row):
@@ -692,10 +699,7 @@ class _TableReader:
             and not _is_stars(entity.text)
         ):
             # A GPO continuation row: more addresses for the entry above.
-            self.pending.entity_lines = self.pending.entity_lines + entity.lines
-            self.pending.entity_footnotes = self.pending.entity_footnotes + entity.footnotes
-            self.pending.last_row = n
-            self.pending.continuations += 1
+            self.pending.continue_with(entity, n)
             return
         self.flush()
         if _is_stars(entity.text):
@@ -961,10 +965,7 @@ class _ListReader(_TableReader):
             and not _is_stars(entity.text)
             and self._continues(self.pending)
         ):
-            self.pending.entity_lines = self.pending.entity_lines + entity.lines
-            self.pending.entity_footnotes = self.pending.entity_footnotes + entity.footnotes
-            self.pending.last_row = n
-            self.pending.continuations += 1
+            self.pending.continue_with(entity, n)
             return
         self.flush()
         if _is_stars(entity.text):
