@@ -274,7 +274,8 @@ def clean_alias(text: str) -> str:
 _LEADING_AKA = re.compile(r"^[af]\.\s?k\.\s?a\.?,?\s+", re.IGNORECASE)
 
 
-_ADDRESS_SPLIT = re.compile(r";\s*and\s+|;\s+(?=\S)", re.IGNORECASE)
+#: Between addresses (and between aliases run into one line): "; and", or ";" and a space.
+ADDRESS_SPLIT = re.compile(r";\s*and\s+|;\s+(?=\S)", re.IGNORECASE)
 _SEE_ALSO = re.compile(
     r"\s*\(\s*see\s+(?:also\s+)?alternat\w*\s+address(?:es)?[^)]*\)\.?\s*$", re.I
 )
@@ -292,7 +293,7 @@ def split_addresses(text: str) -> tuple[list[str], list[str]]:
     if m:
         notes.append(clean(m.group(0)))
         text = text[: m.start()]
-    parts = [strip_list_punctuation(p) for p in _ADDRESS_SPLIT.split(text)]
+    parts = [strip_list_punctuation(p) for p in ADDRESS_SPLIT.split(text)]
     # "...; <E>and</E><br/>": the "and" before the next line's address is no address.
     # "Address: 1 Pl. Sobina, ..."; "Alt Address: Proshchad Sobina 1, ...": labels.
     parts = [_ADDRESS_LABEL.sub("", p) if "ddress" in p[:16] else p for p in parts]

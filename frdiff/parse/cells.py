@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from frdiff.model import AFFILIATED_ENTITY, SUBORDINATE_ENTITY, SUBORDINATE_INSTITUTION, Unit
 from frdiff.normalize import (
+    ADDRESS_SPLIT,
     COUNTRY_ALIASES,
     COUNTRY_HEADINGS,
     clean,
@@ -160,12 +161,6 @@ class EntityCell:
 def _may_have_clause(line: str) -> bool:
     """False when ``line`` cannot hold an alias clause: every form has a "k" ("a.k.a.",
     "also known as"; the Kelvin sign matches "k" when case is ignored)."""
-    return "k" in line or "K" in line or "\u212a" in line
-
-
-def _may_have_inline_clause(line: str) -> bool:
-    """False when ``line`` cannot hold a parenthesised "(a.k.a. ...)" or "(f.k.a. ...)"
-    or "(also/formerly known as ...)": each has a "k"."""
     return "k" in line or "K" in line or "\u212a" in line
 
 
@@ -497,12 +492,11 @@ def _ends_like_address(line: str) -> bool:
     if 1 < len(last) <= 3 and _is_postal_code(last[0]) and not _is_postal_code(last[-1]):
         return True  # a postal code, then the city: "Peltoinlahdentie 19, FI-54800 Savitaipale."
     if ";" in text:
-        later = [p for p in _ADDRESS_SEPARATOR.split(text)[1:] if p]
+        later = [p for p in ADDRESS_SPLIT.split(text)[1:] if p]
         return any(_ADDRESS_START.match(p) or _looks_like_country(p) for p in later)
     return False
 
 
-_ADDRESS_SEPARATOR = re.compile(r";\s*(?:and\s+)?", re.IGNORECASE)
 #: Words that make a name part an organisation or a unit of one.
 _ORGANISATION_WORDS = frozenset(
     "institute institution center centre academy department laboratory laboratories plant "
@@ -691,7 +685,7 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
     """:func:`parse_entity_cell` of lines that hold one party (no sub-units)."""
     first, rest = lines[0], list(lines[1:])
     inline: list[str] = []
-    if "(" in first and _may_have_inline_clause(first):
+    if "(" in first and _may_have_clause(first):  # "(a.k.a." and "(f.k.a." have a "k"
         first, inline = _inline_aliases(first)
     m = _find_clause(first)
     has_clause = m is not None
@@ -714,7 +708,7 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
             elif declared and not tail.startswith(("\u2014", "\u2013", "-")):
                 # "a.k.a., the following one alias: Nicholas Kaiga": the aliases on
                 # the clause's line, without dashes, separated by ";".
-                pieces = [p for p in _ADDRESS_SEPARATOR.split(tail) if clean(p)]
+                pieces = [p for p in ADDRESS_SPLIT.split(tail) if clean(p)]
                 more = "; ".join(pieces[declared:])  # the addresses after the last alias
                 rest = [
                     *("\u2014" + p for p in pieces[:declared]),
