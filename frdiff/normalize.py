@@ -274,8 +274,11 @@ def clean_alias(text: str) -> str:
 _LEADING_AKA = re.compile(r"^[af]\.\s?k\.\s?a\.?,?\s+", re.IGNORECASE)
 
 
-#: Between addresses (and between aliases run into one line): "; and", or ";" and a space.
-ADDRESS_SPLIT = re.compile(r";\s*and\s+|;\s+(?=\S)", re.IGNORECASE)
+#: Between addresses (and between aliases run into one line): "; and", or ";" and a space;
+#: also "and" with a stray comma after it ("..., China; and, Room 812, ..., China, and,
+#: 1305-1308, ..."), but not the comma of a name ("Changsha Economic and, Technological
+#: Development Zone": no separator before the "and").
+ADDRESS_SPLIT = re.compile(r";\s*and\s*,?\s+|,\s*and\s*,\s+|;\s+(?=\S)", re.IGNORECASE)
 _SEE_ALSO = re.compile(
     r"\s*\(\s*see\s+(?:also\s+)?alternat\w*\s+address(?:es)?[^)]*\)\.?\s*$", re.I
 )
