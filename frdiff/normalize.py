@@ -265,7 +265,12 @@ def clean_alias(text: str) -> str:
     text = clean(text)
     m = _LEADING_DASH.match(text)
     # What follows the dash is still clean: the pattern took the spaces after it.
-    text = text[m.end() :] if m else text
+    return alias_text(text[m.end() :] if m else text)
+
+
+def alias_text(text: str) -> str:
+    """:func:`clean_alias` of clean text that has no leading dash (an alias line's
+    :func:`dash_item`)."""
     if text[:1] in "afAF":
         text = _LEADING_AKA.sub("", text)
     return strip_item(text)

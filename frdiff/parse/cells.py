@@ -16,6 +16,7 @@ from frdiff.normalize import (
     ADDRESS_SPLIT,
     COUNTRY_ALIASES,
     COUNTRY_HEADINGS,
+    alias_text,
     clean,
     clean_alias,
     dash_item,
@@ -459,6 +460,30 @@ def _continues_name(line: str, i: int, end: int) -> bool:
     )
 
 
+class _Candidates:
+    """The commas of a line after which the name may end (those that do not continue
+    it: :func:`_continues_name`), read as far as they are asked for."""
+
+    __slots__ = ("end", "found", "line", "rest")
+
+    def __init__(self, line: str, commas: list[int], end: int) -> None:
+        self.line, self.end = line, end
+        self.rest = iter(commas)
+        self.found: list[int] = []
+
+    def at(self, k: int) -> int | None:
+        """The ``k``-th candidate, or None when there are no more."""
+        found = self.found
+        while len(found) <= k:
+            for i in self.rest:
+                if not _continues_name(self.line, i, self.end):
+                    found.append(i)
+                    break
+            else:
+                return None
+        return found[k]
+
+
 def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str, str, str]:
     """Split "Name, address; and address." into (name, address text, how).
 
@@ -491,21 +516,20 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     # The patterns only look a few characters either side of a comma, so they are
     # given windows, not the rest of the line (which would be quadratic).
     end = len(line.rstrip(" .;:"))
-    candidates = [i for i in commas if not _continues_name(line, i, end)]
-    office = _OFFICE.search(line, 0, candidates[0] if candidates else end)
+    # Commas where the name may end, found only as far as they are asked for: most
+    # lines are decided at the first or second.
+    candidates = _Candidates(line, commas, end)
+    first = candidates.at(0)
+    office = _OFFICE.search(line, 1, end if first is None else first)
     if office and _ends_like_address(line):
         # "Basha Asmath Shaikh Office M-2, Al Andalus Bldg, ...": no comma before the
         # office, room or post-office box that starts the address.
         return line[: office.start()], line[office.end() :], "heuristic"
-    if not candidates or (
-        _PERIOD_NUMBER.search(line, 0, candidates[0]) and _ends_like_address(line)
-    ):
+    if first is None:
         return _split_at_final_country(line)
-    # Whether the text after a comma looks like an address is read from the whole
-    # line once: its last digit, the way it ends, its last cross reference.
-    last_digit = next((j for j in range(end - 1, -1, -1) if line[j].isdigit()), -1)
     ends_like_address = _ends_like_address(line)
-    last_see = max((m.start() for m in _SEE_NOTE.finditer(line)), default=-1)
+    if ends_like_address and _period_number(line, 0, first):
+        return _split_at_final_country(line)
     if ends_like_address:
         # "Eliron Logistics Oy, Vanha Porvoontie 229, Vantaa, Finland 01380.": the
         # line ends as an address does, so what follows the name's first comma that
@@ -515,35 +539,41 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
         # Transfusion Institution, 27 Taiping Road, ..."); but not after a company's
         # complete legal name, where such a part is a site ("Shanghai Huawei
         # Technologies Co., Ltd., R&D center, No. 2222, Golden Bridge Road, ...").
-        k = 0
+        k, i = 0, first
         while (
-            k + 1 < len(candidates)
-            and _is_sub_unit(line[candidates[k] + 1 : candidates[k + 1]])
-            and _is_organisation(line[: candidates[k]])
-            and not _ENDS_COMPANY.search(line, 0, candidates[k])
+            (after := candidates.at(k + 1)) is not None
+            and _is_sub_unit(line[i + 1 : after])
+            and _is_organisation(line[:i])
+            and not _ENDS_COMPANY.search(line, 0, i)
         ):
-            k += 1
-        i = candidates[k]
+            k, i = k + 1, after
         return line[:i], line[i + 1 :].strip(), AMBIGUOUS if k else "heuristic"
-    for n, i in enumerate(candidates):
-        if _ADDRESS_START.match(line[i + 1 : i + _WINDOW].lstrip()):
-            return line[:i], line[i + 1 :].strip(), "heuristic"
+    # Whether the text after a comma looks like an address is read from the whole
+    # line once: its last digit, its last cross reference.
+    last_digit = next((j for j in range(end - 1, -1, -1) if line[j].isdigit()), -1)
+    last_see = max((m.start() for m in _SEE_NOTE.finditer(line)), default=-1)
+    n = 0
+    while (c := candidates.at(n)) is not None:
+        if _ADDRESS_START.match(line[c + 1 : c + _WINDOW].lstrip()):
+            return line[:c], line[c + 1 :].strip(), "heuristic"
         # After a legal form, the rest is an address only when it has the parts of
         # one: a number, more comma-separated parts, or a cross reference.  A rest
         # with none is a sub-unit of the name ("Tactical Missile Corporation, Joint
         # Stock Company Saratov Radio Instrument Plant").
-        if _ENDS_LEGAL.search(line[max(0, i - _WINDOW) : i]) and (
-            last_digit > i or n + 1 < len(candidates) or last_see > i
+        if _ENDS_LEGAL.search(line, max(0, c - _WINDOW), c) and (
+            last_digit > c or candidates.at(n + 1) is not None or last_see > c
         ):
-            return line[:i], line[i + 1 :].strip(), "heuristic"
-    if _is_place(line[candidates[-1] + 1 : end]):
+            return line[:c], line[c + 1 :].strip(), "heuristic"
+        n += 1
+    found = candidates.found
+    if _is_place(line[found[-1] + 1 : end]):
         # "Maple Engineering Pvt. Ltd. Consultants, Importers and Exporters, Islamabad.":
         # the city alone ends the line; what comes before it is the name's.  So does a
         # run of places ("... (PINSTECH), Nilore, Islamabad"): the address is all of it.
-        k = len(candidates) - 1
-        while k and _is_place(line[candidates[k - 1] + 1 : candidates[k]]):
+        k = len(found) - 1
+        while k and _is_place(line[found[k - 1] + 1 : found[k]]):
             k -= 1
-        i = candidates[k]
+        i = found[k]
         return line[:i], line[i + 1 :].strip(), AMBIGUOUS
     return line, "", "whole"
 
@@ -554,19 +584,32 @@ def _split_at_final_country(line: str) -> tuple[str, str, str]:
     m = _FINAL_COUNTRY.search(line)
     if m and fold(m.group(1)) in _COUNTRY_WORDS:
         return line[: m.start() + 1], line[m.start() + 1 :].strip(), AMBIGUOUS
-    m = _PERIOD_NUMBER.search(line)
+    m = _period_number(line, 0, len(line))
     if m and _ends_like_address(line):
         # "Joint Stock Company 766 UPTK. 1 Institutskaya Street, ..., Russia."
         return line[: m.start() + 1], line[m.end() :].strip(), AMBIGUOUS
     return line, "", "whole"
 
 
-#: An office, room, suite, flat or post-office box number run into the name before it.
+#: An office, room, suite, flat or post-office box number run into the name before it
+#: (the space before it; written to start with it, which a search can skip to).
 _OFFICE = re.compile(
-    r"(?<=\S)\s+(?=(?:office|room|rm|suite|flat|apt|apartment)\s+#?[\w/-]*\d|p\.?\s?o\.?\s?box\s+\d)",
+    r"\s(?=(?:office|room|rm|suite|flat|apt|apartment)\s+#?[\w/-]*\d|p\.?\s?o\.?\s?box\s+\d)",
     re.IGNORECASE,
 )
-_PERIOD_NUMBER = re.compile(r"(?<=[^\W\d_]{2})\.\s+(?=\d)")
+#: A period and the number after it ("UPTK. 1 Institutskaya"): see _period_number.
+_PERIOD_NUMBER = re.compile(r"\.\s+(?=\d)")
+
+
+def _period_number(line: str, start: int, end: int) -> re.Match[str] | None:
+    """The first period in ``line[start:end]`` that ends a word of two letters or more
+    and that a number follows after a space ("Joint Stock Company 766 UPTK. 1 ..."),
+    not an initial's or a number's ("No. 5")."""
+    for m in _PERIOD_NUMBER.finditer(line, start, end):
+        i = m.start()
+        if i >= 2 and line[i - 1].isalpha() and line[i - 2].isalpha():
+            return m
+    return None
 
 
 _FINAL_COUNTRY = re.compile(r"\.\s+([^.,;()]{2,40}?)\.?\s*$")
@@ -881,7 +924,7 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
                     piece, address = _detach_trailing_address(line)
                     if address:
                         pending.append(address)
-                add(clean_alias(piece if address else line))
+                add(clean_alias(piece) if address else alias_text(after))
                 if not in_aliases and has_clause:
                     cell.problem("alias-after-address", "an alias line follows an address", line)
                 continue
