@@ -141,6 +141,8 @@ _COUNTRY_WORDS = (
         "sultanate of oman",
     }
 )
+#: The last words of the country names above.
+_COUNTRY_LAST_WORDS = frozenset(w.split()[-1] for w in _COUNTRY_WORDS)
 #: The longest country name above, in words: an ending is looked for in so many.
 _COUNTRY_MAX_WORDS = max(len(w.split()) for w in _COUNTRY_WORDS)
 #: What may follow the country at the end of an address: a cross reference
@@ -405,7 +407,10 @@ def _count(word: str | None) -> int | None:
 
 def _is_postal_code(token: str) -> bool:
     """A token of a postal code: it has a digit ("01380", "D-65451", "EC2R", "406-840")."""
-    return len(token) <= 10 and any(c.isdigit() for c in token)
+    return len(token) <= 10 and _DIGIT.search(token) is not None
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _looks_like_country(text: str) -> bool:
@@ -429,6 +434,12 @@ def _looks_like_country(text: str) -> bool:
                 words.pop()
         if not words:
             continue  # the postal code was a part of its own: the country is before it
+        last = words[-1]
+        if (
+            last.rstrip(".") not in _COUNTRY_LAST_WORDS
+            and last.strip(".") not in _COUNTRY_LAST_WORDS
+        ):
+            return False  # (most parts: no country ends in their last word)
         return any(
             " ".join(words[-n:]).strip(".") in _COUNTRY_WORDS
             for n in range(1, min(len(words), _COUNTRY_MAX_WORDS) + 1)
@@ -466,16 +477,16 @@ class _Candidates:
 
     __slots__ = ("end", "found", "line", "rest")
 
-    def __init__(self, line: str, commas: list[int], end: int) -> None:
+    def __init__(self, line: str, end: int) -> None:
         self.line, self.end = line, end
-        self.rest = iter(commas)
+        self.rest = (m.start() for m in _NAME_END.finditer(line))
         self.found: list[int] = []
 
     def at(self, k: int) -> int | None:
         """The ``k``-th candidate, or None when there are no more."""
         found = self.found
         while len(found) <= k:
-            for i in self.rest:
+            for i in self.rest:  # (the commas of the line, in order)
                 if not _continues_name(self.line, i, self.end):
                     found.append(i)
                     break
@@ -499,7 +510,6 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     country at its end), or the line ends in a country.
     """
     line = clean(line)
-    commas = [m.start() for m in _NAME_END.finditer(line)] if "," in line or ";" in line else []
     names = [n for n in known_names if n]
     keys = {name_key(n) for n in names}
     if keys:
@@ -508,7 +518,7 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
         # A name is never much longer than its key; looking further would make a
         # cell of thousands of commas quadratic.
         reach = 2 * max(len(n) for n in names) + 64
-        for i in commas:
+        for i in (m.start() for m in _NAME_END.finditer(line)):
             if i > reach:
                 break
             if name_key(line[:i]) in keys:
@@ -518,7 +528,7 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     end = len(line.rstrip(" .;:"))
     # Commas where the name may end, found only as far as they are asked for: most
     # lines are decided at the first or second.
-    candidates = _Candidates(line, commas, end)
+    candidates = _Candidates(line, end)
     first = candidates.at(0)
     office = _OFFICE.search(line, 1, end if first is None else first)
     if office and _ends_like_address(line):
