@@ -184,3 +184,28 @@ def test_addresses_split_at_an_italic_and_however_it_is_spaced(markup: str) -> N
     )
     cell = parse_entity_cell(lines)
     assert cell.addresses == ["1 Port Road, Athens, Greece", "72 Main Ave, Athens, Greece"]
+
+
+@pytest.mark.parametrize(
+    ("text", "addresses"),
+    [
+        (
+            "1 Velder Road, Wuxi City, China, and No. 5 Kestrel Road, Wuxi City, China.",
+            ["1 Velder Road, Wuxi City, China", "No. 5 Kestrel Road, Wuxi City, China"],
+        ),
+        (
+            "1st Street, Sharjah, U.A.E. (Behind the Market), and P.O. Box 354, Sharjah, U.A.E.",
+            ["1st Street, Sharjah, U.A.E. (Behind the Market)", "P.O. Box 354, Sharjah, U.A.E."],
+        ),
+        # A list inside one address: one address.
+        (
+            "Rooms 2402, 2403, and 2404, 22nd Floor, Velder Plaza, Beijing, China.",
+            ["Rooms 2402, 2403, and 2404, 22nd Floor, Velder Plaza, Beijing, China"],
+        ),
+    ],
+)
+def test_addresses_joined_by_a_comma_and_are_split_after_a_country(
+    text: str, addresses: list[str]
+) -> None:
+    cell = parse_entity_cell(["Zorblax Shipping Ltd.", text])
+    assert cell.addresses == addresses

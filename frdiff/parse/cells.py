@@ -588,6 +588,27 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     return line, "", "whole"
 
 
+def _split_at_comma_and(address: str) -> list[str]:
+    """An address text holding several addresses joined by ", and" with no ";": split
+    where the text before ends in a country and the text after starts an address
+    ("No. 777 Jianzhu West Road, Wuxi City, China, and No. 5 Huihe Road, Wuxi City,
+    China"); not a list inside one address ("Rooms 2402, 2403, and 2404, ...")."""
+    out: list[str] = []
+    start = 0
+    for m in _COMMA_AND.finditer(address):
+        before = address[start : m.start()]
+        if before.endswith(")"):  # "Sharjah, U.A.E. (Behind the Toyota Showroom)"
+            before = _PARENTHESES.sub("", before)
+        if _looks_like_country(before):
+            out.append(address[start : m.start()])
+            start = m.end()
+    out.append(address[start:])
+    return out
+
+
+_COMMA_AND = re.compile(r",\s+and\s+(?=" + _ADDRESS_START.pattern.removeprefix("^") + ")", re.I)
+
+
 def _split_at_final_country(line: str) -> tuple[str, str, str]:
     """A name and its country with a period between, no comma: "Safinat Group. South
     Sudan." -> ("Safinat Group.", "South Sudan."); else the line is all name."""
@@ -951,7 +972,10 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
             continue
         in_aliases = False
         addresses, notes = split_addresses(line)
-        cell.addresses.extend(addresses)
+        for address in addresses:
+            cell.addresses.extend(
+                _split_at_comma_and(address) if ", and " in address else (address,)
+            )
         cell.notes.extend(notes)
     if declared is not None and declared != listed:
         cell.problem(
