@@ -209,3 +209,27 @@ def test_addresses_joined_by_a_comma_and_are_split_after_a_country(
 ) -> None:
     cell = parse_entity_cell(["Zorblax Shipping Ltd.", text])
     assert cell.addresses == addresses
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "addresses"),
+    [
+        (
+            "Zorblax Trading Co., Ltd. and any successor, sub-unit, or subsidiary thereof",
+            "Zorblax Trading Co., Ltd.",
+            [],
+        ),
+        ("Velder Group; and any successor, sub-unit, or subsidiary thereof.", "Velder Group", []),
+        (
+            "Velder Academy, and its sub-units and successors, 1 Main Road, Beijing, China.",
+            "Velder Academy",
+            ["1 Main Road, Beijing, China"],
+        ),
+    ],
+)
+def test_successors_and_sub_units_are_the_scope_of_the_listing_not_its_name(
+    line: str, name: str, addresses: list[str]
+) -> None:
+    cell = parse_entity_cell([line])
+    assert (cell.name, cell.addresses) == (name, addresses)
+    assert len(cell.notes) == 1 and cell.notes[0].startswith("and ")

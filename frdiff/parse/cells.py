@@ -588,6 +588,29 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     return line, "", "whole"
 
 
+def _without_successors(line: str) -> tuple[str, str]:
+    """The name line without the scope it gives the entry's listing, and that scope:
+    "Wisdom Import and Export (Shanghai) Co., Ltd. and any successor, sub-unit, or
+    subsidiary thereof" (the form BIS and State use), "..., and its sub-units and
+    successors"; the line and "" where it gives none."""
+    if "ucces" not in line and "ubsidiar" not in line and "ub-unit" not in line:
+        return line, ""
+    m = _SUCCESSORS.search(line)
+    if m is None:
+        return line, ""
+    return clean(line[: m.start()] + line[m.end() :]), strip_list_punctuation(
+        m.group(0).lstrip(",; ")
+    )
+
+
+_SCOPE_WORD = r"(?:successors?|sub-?units?|subsidiar(?:y|ies))"
+_SUCCESSORS = re.compile(
+    rf"[,;]?\s*\band\s+(?:any|all|its)\s+{_SCOPE_WORD}(?:\s*,?\s*(?:(?:and|or)\s+)?{_SCOPE_WORD})*"
+    r"(?:\s+thereof)?\b",
+    re.IGNORECASE,
+)
+
+
 def _split_at_comma_and(address: str) -> list[str]:
     """An address text holding several addresses joined by ", and" with no ";": split
     where the text before ends in a country and the text after starts an address
@@ -889,7 +912,7 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
         first, rest = repairs.join_stray_dash_address(
             first, rest, ends_like_address=_ends_like_address, organisation=_is_organisation
         )
-        name_text = first
+        name_text, scope = _without_successors(first)
         if name_text.rstrip().endswith(":") and any(is_dash_line(r) for r in rest):
             if _UNIT_LEAD.search(name_text) and is_dash_line(rest[0]):
                 # A row of its own for one sub-unit, named on the next line: "China
@@ -920,6 +943,8 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
                 cell.notes.append(strip_list_punctuation(address_text))
             elif address_text:
                 rest.insert(0, address_text)
+        if scope:
+            cell.notes.append(scope)
     in_aliases = has_clause
     target = cell.aliases if has_clause else cell.listed_items
     # The alias whose line may run on into an address: the last one announced.
