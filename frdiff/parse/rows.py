@@ -31,6 +31,11 @@ TEXT_OUTSIDE_CELLS = "text-outside-cells"  # text in the row but in none of its 
 ROW_SHAPE = "row-shape"  # more or fewer cells than the table's columns
 ORPHAN_CONTINUATION = "orphan-continuation"  # Entity text alone, no entry above it
 NO_COUNTRY = "no-country"  # an entry before any country heading
+#: Codes of the rows a table's layout prints (stars, spacers, country headings,
+#: column headings): each is counted as its kind by both readers; a snapshot, which
+#: accounts for every row of the whole list by a finding, reports them (INFO), a
+#: rule, whose tables are excerpts laid out with them, does not.
+LAYOUT_CODES = frozenset({"placeholder-row", "empty-row", "country-row", "header-row"})
 #: The codes that account for a row read as no entry ("unread").
 UNREAD_CODES = frozenset({NO_ENTITY, TEXT_OUTSIDE_CELLS, ORPHAN_CONTINUATION})
 

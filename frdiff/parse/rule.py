@@ -50,6 +50,7 @@ from frdiff.normalize import (
 from frdiff.parse.cells import parse_entity_cell
 from frdiff.parse.claims import parse_claims
 from frdiff.parse.instructions import LIST_TARGETS, Target, parse_instructions
+from frdiff.parse.rows import LAYOUT_CODES
 from frdiff.parse.snapshot import read_list_table
 from frdiff.parse.table import Table, TableEntry, clean_cell, read_table
 from frdiff.parse.xml import MAX_DOCUMENT_BYTES, load, local, text_of
@@ -482,7 +483,8 @@ def _other_list_entries(
             findings.extend(
                 structs.replace(f, where=renumber(f.where))
                 for f in found
-                if not (f.code == "citation-unparsed" and f.where in resolved)
+                if f.code not in LAYOUT_CODES
+                and not (f.code == "citation-unparsed" and f.where in resolved)
             )
             out.setdefault(n, []).extend(
                 structs.replace(e, source=renumber(e.source)) for e in cited
@@ -622,14 +624,14 @@ def _entry(
     first = te.entity.lines[0] if te.entity.lines else ""
     cell = parse_entity_cell(te.entity.lines, known.for_line(first, te.country))
     for code, message, text in cell.problems:
-        findings.append(Finding(WARNING, code, message, f"{where}, Entity", text))
+        findings.append(Finding(WARNING, code, message, f"{where}, entity", text))
     if cell.name_split == "heuristic":  # (an ambiguous split is among the problems)
         findings.append(
             Finding(
                 INFO,
                 "name-address-split",
                 f"name and address share a line; name read as {cell.name!r}",
-                f"{where}, Entity",
+                f"{where}, entity",
                 te.entity.lines[0] if te.entity.lines else "",
             )
         )
