@@ -430,8 +430,10 @@ class _TableReader(TableRows):
     hot: a tenth faster on a full list.
     """
 
-    def __init__(self, where: str, memo: ParseMemo) -> None:
-        super().__init__(where, memo)
+    def __init__(
+        self, where: str, memo: ParseMemo, *, row_at: str | None = None, first_row: int = 1
+    ) -> None:
+        super().__init__(where, memo, row_at=row_at, first_row=first_row)
         self.memo: ParseMemo = memo
         self.known_entities = memo._entities
         self.known_citations = memo._citations
@@ -451,9 +453,9 @@ class _TableReader(TableRows):
     def read_entry(self, b: PendingEntry) -> None:
         """Read an entry's cells into an :class:`Entry` and its findings."""
         if b.first_row == b.last_row:
-            src = f"{self.where}, row {b.first_row}"
+            src = f"{self.row_at}{b.first_row}"
         else:
-            src = f"{self.where}, row {b.first_row}-{b.last_row}"
+            src = f"{self.row_at}{b.first_row}-{b.last_row}"
         reading = self.known_entities.get(tuple(b.entity_lines))
         if reading is None:
             reading = self.memo.entity(b.entity_lines)
@@ -516,8 +518,16 @@ class _ListReader(_TableReader):
     accounted for.  Entries are read by the same cell readers.
     """
 
-    def __init__(self, where: str, memo: ParseMemo, spec: ListSpec) -> None:
-        super().__init__(where, memo)
+    def __init__(
+        self,
+        where: str,
+        memo: ParseMemo,
+        spec: ListSpec,
+        *,
+        row_at: str | None = None,
+        first_row: int = 1,
+    ) -> None:
+        super().__init__(where, memo, row_at=row_at, first_row=first_row)
         self.spec = spec
         self.entity_index = spec.entity_column % spec.width
         self.citation_index = spec.citation_index
@@ -639,12 +649,19 @@ class _ListReader(_TableReader):
 
 
 def read_list_table(
-    table: etree._Element, spec: ListSpec, *, where: str
+    table: etree._Element,
+    spec: ListSpec,
+    *,
+    where: str,
+    row_at: str | None = None,
+    first_row: int = 1,
 ) -> tuple[list[Entry], list[Finding], dict[str, int]]:
     """The entries of one table printing rows of a list without license columns (a
     rule's GPOTABLE adding to the Unverified List, say), the findings about its rows,
-    and how each row was read (as :attr:`Snapshot.accounting` counts them)."""
-    reader = _ListReader(where, ParseMemo(), spec)
+    and how each row was read (as :attr:`Snapshot.accounting` counts them).  Rows are
+    numbered from ``first_row`` and named as :class:`~frdiff.parse.table.TableRows`
+    names them (``row_at``)."""
+    reader = _ListReader(where, ParseMemo(), spec, row_at=row_at, first_row=first_row)
     reader.read_table(table)
     reader.finish()
     return reader.entries, reader.findings, reader.kinds
