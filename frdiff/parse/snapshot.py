@@ -46,11 +46,7 @@ from frdiff.parse.rows import NO_COUNTRY, NO_ENTITY, ROW_SHAPE
 from frdiff.parse.rows import ROW_KINDS as ROW_KINDS  # the kinds Snapshot.accounting counts
 from frdiff.parse.rows import is_stars as _is_stars
 from frdiff.parse.table import (
-    CELL_TAGS,
-    ENTITY_KEY,
-    HEAD_TAGS,
     HEADER_WORDS,
-    ROW_TAGS,
     TABLE_TAGS,
     Cell,
     CellMemo,
@@ -532,37 +528,9 @@ class _ListReader(_TableReader):
         self.entity_index = spec.entity_column % spec.width
         self.citation_index = spec.citation_index
         self.country_index = spec.country_column % spec.width
+        self.usual_width = 0  # no usual row: every row is read by read_row
         if spec.reserved is not None:
             self.kinds[RESERVED] = 0
-
-    def read_table(self, table: etree._Element) -> None:
-        head_rows: set[etree._Element] = set()
-        foot_rows: set[etree._Element] = set()
-        for part in iter_tags(table, HEAD_TAGS | {"TFOOT"}):
-            rows = iter_tags(part, ROW_TAGS)
-            (foot_rows if local(part.tag) == "TFOOT" else head_rows).update(rows)
-        for row_el in iter_tags(table, ROW_TAGS):
-            children = [c for c in row_el if isinstance(c.tag, str) and local(c.tag) in CELL_TAGS]
-            if row_el in head_rows or (children and all(local(c.tag) == "TH" for c in children)):
-                continue
-            self.rows += 1
-            cells = [self._cell(c, i) for i, c in enumerate(children)]
-            row = Row(self.rows, cells, children, local(row_el.tag) == "ROW")
-            self.read_row(row, row_el in foot_rows, row_el)
-        self.flush()
-
-    def _cell(self, el: etree._Element, index: int) -> Cell:
-        if len(el):
-            markup: bytes = etree.tostring(el, with_tail=False)
-            key: str | bytes = ENTITY_KEY + markup if index == self.entity_index else markup
-        else:
-            key = el.text or ""
-        found = self.known_cells.get(key)
-        return found if found is not None else self.memo.read_cell(el, key)
-
-    @property
-    def known_cells(self) -> dict[str | bytes, Cell]:
-        return self.memo._cells
 
     def read_row(self, row: Row, in_foot: bool = False, el: etree._Element | None = None) -> None:
         spec = self.spec

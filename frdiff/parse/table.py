@@ -228,6 +228,10 @@ class TableRows:
         #: Entries to read and findings about rows, in document order (see finish).
         self.events: list[PendingEntry | Finding] = []
         self.rows = first_row - 1
+        #: The Entity cell's column (its ``<sup>`` is no footnote marker), and the
+        #: width of the usual row, read without :meth:`read_row` (see read_table).
+        self.entity_index = 1
+        self.usual_width = 5
         self.country = start_country
         self.country_code: str | None = country(start_country)[1] if start_country else None
         self.pending: PendingEntry | None = None
@@ -257,6 +261,7 @@ class TableRows:
             (foot_list if local(part.tag) == "TFOOT" else head_list).extend(rows)
         head_rows, foot_rows = set(head_list), set(foot_list)
         known_cells, read_cell = self.memo._cells, self.memo.read_cell
+        entity_index, usual_width = self.entity_index, self.usual_width
         for row_el in iter_tags(table, ROW_TAGS):
             # The usual rows: every child a TD (or every one an ENT), found by lxml's
             # tag filter (reading each child's tag costs as much as the cell itself).
@@ -287,12 +292,12 @@ class TableRows:
                         cells.append(Cell([line for line in map(clean, parts) if line]))
                         continue
                     markup: bytes = _tostring(c, with_tail=False)
-                    key: str | bytes = ENTITY_KEY + markup if i == 1 else markup
+                    key: str | bytes = ENTITY_KEY + markup if i == entity_index else markup
                 else:
                     key = c.text or ""
                 found = known_cells.get(key)
                 cells.append(found if found is not None else read_cell(c, key))
-            if len(cells) == 5 and self.country and not cells[0].text:
+            if len(cells) == usual_width and self.country and not cells[0].text:
                 entity = cells[1].text
                 if (
                     entity
