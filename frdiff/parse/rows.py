@@ -1,9 +1,9 @@
 """What a row of the Entity List table is: one vocabulary for both table readers.
 
-The rule parser reads a rule's GPOTABLE (:mod:`frdiff.parse.table`) and the
-snapshot parser a whole eCFR copy (:mod:`frdiff.parse.snapshot`); both count every
-row as one of :data:`ROW_KINDS`, tell a placeholder row by :func:`is_stars`, and
-report a row they cannot read with the same finding codes.
+The rule parser reads a rule's GPOTABLE and the snapshot parser a whole eCFR copy
+through one row reader (:class:`frdiff.parse.table.TableRows`): it counts every row
+as one of :data:`ROW_KINDS`, tells a placeholder row by :func:`is_stars`, and
+reports a row it cannot read with these finding codes.
 """
 
 from __future__ import annotations

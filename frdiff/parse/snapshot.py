@@ -8,7 +8,8 @@ GPO tables (GPOTABLE > ROW > ENT).  Output is a :class:`~frdiff.model.Snapshot`.
 Every body row of the list's table becomes an entry (a continuation row
 joins the entry above it) or a finding naming the document, row and field:
 nothing is dropped silently.  ``Snapshot.rows`` counts the body rows seen
-(header rows of the table are not counted).
+(header rows of the table are not counted).  The rows are read by
+:class:`frdiff.parse.table.TableRows`, the rule parser's row reader too.
 """
 
 from __future__ import annotations
@@ -434,6 +435,7 @@ class _TableReader(TableRows):
         self.known_entities = memo._entities
         self.known_citations = memo._citations
         self.entries: list[Entry] = []
+        self.findings: list[Finding] = []
 
     def finish(self) -> None:
         """Read the entries queued, keeping findings in document order."""

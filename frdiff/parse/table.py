@@ -221,11 +221,9 @@ class TableRows:
         first_row: int = 1,
         start_country: str = "",
     ) -> None:
-        self.where = where
         self.memo = memo
         self.row_at = f"{where}, row " if row_at is None else row_at
-        self.findings: list[Finding] = []
-        #: Entries to read and findings about rows, in document order (see finish).
+        #: Entries to read and findings about rows, in document order.
         self.events: list[PendingEntry | Finding] = []
         self.rows = first_row - 1
         #: The Entity cell's column (its ``<sup>`` is no footnote marker), and the
