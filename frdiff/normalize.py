@@ -265,7 +265,12 @@ def clean_alias(text: str) -> str:
     text = clean(text)
     m = _LEADING_DASH.match(text)
     # What follows the dash is still clean: the pattern took the spaces after it.
-    text = text[m.end() :] if m else text
+    return alias_text(text[m.end() :] if m else text)
+
+
+def alias_text(text: str) -> str:
+    """:func:`clean_alias` of clean text that has no leading dash (an alias line's
+    :func:`dash_item`)."""
     if text[:1] in "afAF":
         text = _LEADING_AKA.sub("", text)
     return strip_item(text)
@@ -274,8 +279,11 @@ def clean_alias(text: str) -> str:
 _LEADING_AKA = re.compile(r"^[af]\.\s?k\.\s?a\.?,?\s+", re.IGNORECASE)
 
 
-#: Between addresses (and between aliases run into one line): "; and", or ";" and a space.
-ADDRESS_SPLIT = re.compile(r";\s*and\s+|;\s+(?=\S)", re.IGNORECASE)
+#: Between addresses (and between aliases run into one line): "; and", or ";" and a space;
+#: also "and" with a stray comma after it ("..., China; and, Room 812, ..., China, and,
+#: 1305-1308, ..."), but not the comma of a name ("Changsha Economic and, Technological
+#: Development Zone": no separator before the "and").
+ADDRESS_SPLIT = re.compile(r";\s*and\s*,?\s+|,\s*and\s*,\s+|;\s+(?=\S)", re.IGNORECASE)
 _SEE_ALSO = re.compile(
     r"\s*\(\s*see\s+(?:also\s+)?alternat\w*\s+address(?:es)?[^)]*\)\.?\s*$", re.I
 )

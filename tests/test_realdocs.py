@@ -261,8 +261,8 @@ def test_names_and_aliases_agree_with_the_csl(realdocs: Path) -> None:
 
 #: Floors held by the test (the figures reached are printed): see README, "Reading
 #: the real eCFR", for what keeps them below the issue's 97.5% and 98.5%.
-VERBATIM_FLOOR = 0.965
-ALIAS_FLOOR = 0.96
+VERBATIM_FLOOR = 0.968
+ALIAS_FLOOR = 0.965
 
 
 # ---------------------------------------------------------------------------

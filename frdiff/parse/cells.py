@@ -16,6 +16,7 @@ from frdiff.normalize import (
     ADDRESS_SPLIT,
     COUNTRY_ALIASES,
     COUNTRY_HEADINGS,
+    alias_text,
     clean,
     clean_alias,
     dash_item,
@@ -37,8 +38,12 @@ _NUMBERS = {
         "fifteen sixteen seventeen eighteen nineteen twenty".split()
     )
 }
+#: The alias clause of a name line: "a.k.a., the following N aliases:", also for former
+#: names ("Rosneft Trade Limited, f.k.a., TNK Trade Limited."): a party still trades
+#: under them.
 _ALIAS_CLAUSE = re.compile(
-    r",?\s*\b(?:a\.?\s?k\.?\s?a(?![^\W\d_])\.?|also\s+known\s+as)\s*,?\s*(?:and\s+)?"
+    r",?\s*\b(?:[af]\.?\s?k\.?\s?a(?![^\W\d_])\.?|(?:also|formerly)\s+known\s+as)"
+    r"\s*,?\s*(?:and\s+)?"
     r"(?:(?:including\s+)?the\s+follow(?:ing)?\s+(?:(?P<count>[\w-]+)\s+)?"
     r"(?:alia\w*|names?|entit(?:y|ies))\s*:?)?",
     re.IGNORECASE,
@@ -59,12 +64,13 @@ _INLINE_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 #: The part of _ALIAS_CLAUSE that every match has, written so that a search can
-#: skip to the next "a": case spelled out (the classes hold every character that
+#: skip to the next "a" or "f": case spelled out (the classes hold every character that
 #: IGNORECASE matches: the Kelvin sign for "k", the long s for "s"), and the word
 #: boundary before the "a" checked after it, as "no word character before it".
 _CLAUSE_CORE = re.compile(
-    r"[aA](?<!\w.)(?:\.?\s?[kK\u212a]\.?\s?[aA](?![^\W\d_])\.?"
-    r"|[lL][sS\u017f][oO]\s+[kK\u212a][nN][oO][wW][nN]\s+[aA][sS\u017f])"
+    r"[aAfF](?<!\w.)\.?\s?[kK\u212a]\.?\s?[aA](?![^\W\d_])"
+    r"|(?:[aA](?<!\w.)[lL][sS\u017f][oO]|[fF](?<!\w.)[oO][rR][mM][eE][rR][lL][yY])"
+    r"\s+[kK\u212a][nN][oO][wW][nN]\s+[aA][sS\u017f]"
 )
 #: A dash leading an alias run into one line: an em or en dash after a space or ";",
 #: or a hyphen right before the alias ("the following two aliases: -Baet Alhoreya
@@ -84,6 +90,8 @@ _ENDS_LEGAL = re.compile(
     r"s\.a\.l|sal|pvt|pjsc|ojsc|cjsc)\.?)\s*$",
     re.IGNORECASE,
 )
+#: A company's legal name ends here: "Co., Ltd.", "Limited", "LLC", "Inc.", "GmbH".
+_ENDS_COMPANY = re.compile(r"\b(?:ltd|limited|llc|inc|gmbh|plc)\.?\s*$", re.IGNORECASE)
 _ADDRESS_START = re.compile(
     r"^(?:\d|#|no\.?\s*\d|room\b|rm\b|building\b|bldg\b|floor\b|fl\b|unit\b|flat\b|suite\b|ste\b|"
     r"apartment\b|apt\b|office\b|block\b|p\.?\s?o\.?\s+box|po box|house\b|plot\b|street\b|"
@@ -96,9 +104,14 @@ _DESIGNATION = re.compile(r"\((?!\s*see\b)([^(),;]{1,40})\)\s*", re.IGNORECASE)
 #: A comma between parts of a cell: with a space, or none before a letter or a number
 #: that is not a number's ("Co., Ltd.,902, Building B1"; not "1,000").
 _COMMA = re.compile(r",\s|(?<!\d),(?=[^\W_])")
+#: Where a name line's name may end: a comma (see _COMMA), or ";" and a space ("A.
+#: Leib Ltd.; HA'Assif 19, Binyamina, Israel.").
+_NAME_END = re.compile(r"[,;]\s|(?<!\d),(?=[^\W_])")
 #: A cross reference ("(See alternate address under Hong Kong)"), the address's note.
 _SEE_NOTE = re.compile(r"\(\s*see\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.;]\s+")
+#: Where a sentence may end inside a line: a period or ";" and a space, or a period
+#: run into the number that starts an address ("Kosol Surinandha.140/65 ITF Tower").
+_SENTENCE_END = re.compile(r"[.;]\s+|(?<=[^\W\d_]{2})\.(?=\d)")
 #: Characters either side of a comma that the suffix and address patterns need (their
 #: longest alternative is "incorporated."), with a wide margin.
 _WINDOW = 48
@@ -247,7 +260,7 @@ def _inline_aliases(line: str) -> tuple[str, list[str]]:
     kept: list[str] = []
     at = 0
     for m in _INLINE_CLAUSE.finditer(line, 0, limit):
-        names.extend(_name_list(m.group("names")))
+        names.extend(_name_list(m.group("names"), person=_is_person(line[: m.start()])))
         kept.append(line[at : m.start()])
         at = m.end()
     kept.append(line[at:])
@@ -260,8 +273,9 @@ _PARENTHESISED = re.compile(r"\([^()]*\)")
 _AND_SEPARATOR = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 
-def _name_list(text: str) -> list[str]:
-    """Names listed in running text: see :func:`_inline_aliases`."""
+def _name_list(text: str, person: bool = False) -> list[str]:
+    """Names listed in running text: see :func:`_inline_aliases`.  ``person``: the
+    names are a person's, so a lone "X and Y" of two person names is two."""
     text = repairs.quote_before_semicolon(clean(text))
     if ";" in text:
         pieces = text.split(";")
@@ -275,6 +289,8 @@ def _name_list(text: str) -> list[str]:
         if len(pieces) > 1:
             last = _AND_SEPARATOR.split(pieces.pop())
             pieces.extend(last if len(last) == 2 else [" and ".join(last)])
+        elif _two_names(text, person):
+            pieces = _AND_SEPARATOR.split(text)
     out = []
     for piece in pieces:
         piece = clean(piece)
@@ -282,14 +298,59 @@ def _name_list(text: str) -> list[str]:
             piece = piece[4:]
         item = clean_alias(piece)
         if item:
-            out.append(item)
+            out.extend(_alias_names(item))
     return out
 
 
-def _alias_run(text: str) -> tuple[list[str], str]:
+#: An alias's own alias clause between two names: "JSC NIIP, f.k.a., Otkrytoe ...";
+#: "Thermal Processing Technology Research Institute, a.k.a., Hot Working ...".  Not
+#: a count clause, which announces sub-units' aliases ("..., a.k.a., the following
+#: one alias:").
+_INNER_CLAUSE = re.compile(
+    r"[,;]\s*(?:[af]\.\s?k\.\s?a\.?|(?:also|formerly)\s+known\s+as),?\s+(?!the\s+follow)",
+    re.IGNORECASE,
+)
+
+
+def _alias_names(item: str) -> list[str]:
+    """The names an alias item gives: itself, or the two (or more) that an inner
+    clause separates (:data:`_INNER_CLAUSE`)."""
+    if not _may_have_clause(item):
+        return [item]
+    return [name for name in map(clean_alias, _INNER_CLAUSE.split(item)) if name]
+
+
+def _two_names(text: str, person: bool) -> bool:
+    """Whether a lone "X and Y" is two names, not one ("Optics and Electronics"): the
+    same name spelt twice ("Rayan Parto System Tehran and Rayane Parto System
+    Tehran"), or, for a person, two person names ("Mark Ong and Matti Chong")."""
+    parts = _AND_SEPARATOR.split(text)
+    if len(parts) != 2:
+        return False
+    left, right = (p.casefold().split() for p in parts)
+    if len(left) > 2 and len(right) > 2 and left[-2:] == right[-2:]:
+        return True
+    return person and all(_is_person(p) for p in parts)
+
+
+def _is_person(name: str) -> bool:
+    """A name that may be a person's: two to four capitalised words, no number, no
+    legal form, no word of an organisation or a place."""
+    words = name.strip(" ,").split()
+    return (
+        1 < len(words) <= 4
+        and all(w[:1].isupper() and w.replace("-", "").replace("'", "").isalpha() for w in words)
+        and not _ENDS_LEGAL.search(name)
+        and _ORGANISATION_WORDS.isdisjoint(ws := _words(name))
+        and _PLACE_WORDS.isdisjoint(ws)
+    )
+
+
+def _alias_run(text: str, person: bool = False) -> tuple[list[str], str]:
     """Aliases run into the address after "X, a.k.a. Y, Z, 12 Road, ...": the names
     up to the first comma after which an address starts (or, when the text ends as
-    an address does and none starts plainly, the first comma), and the rest."""
+    an address does and none starts plainly, the first comma), and the rest.
+    ``person``: the entry is a person's (see :func:`_name_list`)."""
     text = clean(text)
     end = len(text.rstrip(" .;:"))
     candidates = [
@@ -297,23 +358,40 @@ def _alias_run(text: str) -> tuple[list[str], str]:
     ]
     ends = [*candidates[1:], len(text)] if candidates else []
     cut = next(
-        (
-            i
-            for i, j in zip(candidates, ends, strict=True)
-            if _ADDRESS_START.match(text[i + 1 : i + _WINDOW].lstrip())
-            or any(c.isdigit() for c in text[i + 1 : j])
-            or not _PLACE_WORDS.isdisjoint(_words(text[i + 1 : j]))
-        ),
+        (i for i, j in zip(candidates, ends, strict=True) if _starts_address(text, i, j)),
         None,
     )
     if cut is None and candidates and _ends_like_address(text):
         cut = candidates[0]
+    stop = _period_cut(text)
+    if stop is not None and (cut is None or stop[0] <= cut):
+        # "f.k.a., TNK Trade Limited. Elenion Building 5 Themistokli Dervi, ...": the
+        # period ends the last alias before the comma would.
+        return _name_list(text[: stop[0]], person), text[stop[1] :]
     if cut is None:
         semicolon = text.find(";")
         if semicolon < 0:
-            return _name_list(text), ""
+            return _name_list(text, person), ""
         return [strip_item(text[:semicolon])], text[semicolon + 1 :]
-    return _name_list(text[:cut]), text[cut + 1 :]
+    return _name_list(text[:cut], person), text[cut + 1 :]
+
+
+def _starts_address(text: str, i: int, j: int) -> bool:
+    """Whether the part between the commas at ``i`` and ``j`` of an alias run is an
+    address's first: it starts as one, or has a number or a word of a place; but not
+    a name with its acronym ("Etablissement Industrial de la Defence (ETINDE)")."""
+    part = text[i + 1 : j]
+    if _ADDRESS_START.match(part.lstrip()) or any(c.isdigit() for c in part):
+        return True
+    if part.rstrip(" .;").endswith(")") and _ENDS_DESIGNATION.search(part):
+        return False
+    return not _PLACE_WORDS.isdisjoint(_words(part))
+
+
+#: A part ending in a parenthesised acronym (see _DESIGNATION), the mark of a name.
+_ENDS_DESIGNATION = re.compile(
+    _DESIGNATION.pattern.removesuffix(r"\s*") + r"[\s.;]*$", re.IGNORECASE
+)
 
 
 def _count(word: str | None) -> int | None:
@@ -382,6 +460,30 @@ def _continues_name(line: str, i: int, end: int) -> bool:
     )
 
 
+class _Candidates:
+    """The commas of a line after which the name may end (those that do not continue
+    it: :func:`_continues_name`), read as far as they are asked for."""
+
+    __slots__ = ("end", "found", "line", "rest")
+
+    def __init__(self, line: str, commas: list[int], end: int) -> None:
+        self.line, self.end = line, end
+        self.rest = iter(commas)
+        self.found: list[int] = []
+
+    def at(self, k: int) -> int | None:
+        """The ``k``-th candidate, or None when there are no more."""
+        found = self.found
+        while len(found) <= k:
+            for i in self.rest:
+                if not _continues_name(self.line, i, self.end):
+                    found.append(i)
+                    break
+            else:
+                return None
+        return found[k]
+
+
 def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str, str, str]:
     """Split "Name, address; and address." into (name, address text, how).
 
@@ -397,7 +499,7 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     country at its end), or the line ends in a country.
     """
     line = clean(line)
-    commas = [m.start() for m in _COMMA.finditer(line)] if "," in line else []
+    commas = [m.start() for m in _NAME_END.finditer(line)] if "," in line or ";" in line else []
     names = [n for n in known_names if n]
     keys = {name_key(n) for n in names}
     if keys:
@@ -414,47 +516,64 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     # The patterns only look a few characters either side of a comma, so they are
     # given windows, not the rest of the line (which would be quadratic).
     end = len(line.rstrip(" .;:"))
-    candidates = [i for i in commas if not _continues_name(line, i, end)]
-    if not candidates or (
-        _PERIOD_NUMBER.search(line, 0, candidates[0]) and _ends_like_address(line)
-    ):
+    # Commas where the name may end, found only as far as they are asked for: most
+    # lines are decided at the first or second.
+    candidates = _Candidates(line, commas, end)
+    first = candidates.at(0)
+    office = _OFFICE.search(line, 1, end if first is None else first)
+    if office and _ends_like_address(line):
+        # "Basha Asmath Shaikh Office M-2, Al Andalus Bldg, ...": no comma before the
+        # office, room or post-office box that starts the address.
+        return line[: office.start()], line[office.end() :], "heuristic"
+    if first is None:
         return _split_at_final_country(line)
-    # Whether the text after a comma looks like an address is read from the whole
-    # line once: its last digit, the way it ends, its last cross reference.
-    last_digit = next((j for j in range(end - 1, -1, -1) if line[j].isdigit()), -1)
     ends_like_address = _ends_like_address(line)
-    last_see = max((m.start() for m in _SEE_NOTE.finditer(line)), default=-1)
+    if ends_like_address and _period_number(line, 0, first):
+        return _split_at_final_country(line)
     if ends_like_address:
         # "Eliron Logistics Oy, Vanha Porvoontie 229, Vantaa, Finland 01380.": the
         # line ends as an address does, so what follows the name's first comma that
         # does not continue it is the address, however its first part begins (a
         # street, a building, a district); unless that part is a sub-unit of an
         # organisation ("Academy of Military Medical Sciences, Field Blood
-        # Transfusion Institution, 27 Taiping Road, ..."), which the name keeps.
-        k = 0
+        # Transfusion Institution, 27 Taiping Road, ..."); but not after a company's
+        # complete legal name, where such a part is a site ("Shanghai Huawei
+        # Technologies Co., Ltd., R&D center, No. 2222, Golden Bridge Road, ...").
+        k, i = 0, first
         while (
-            k + 1 < len(candidates)
-            and _is_sub_unit(line[candidates[k] + 1 : candidates[k + 1]])
-            and _is_organisation(line[: candidates[k]])
+            (after := candidates.at(k + 1)) is not None
+            and _is_sub_unit(line[i + 1 : after])
+            and _is_organisation(line[:i])
+            and not _ENDS_COMPANY.search(line, 0, i)
         ):
-            k += 1
-        i = candidates[k]
+            k, i = k + 1, after
         return line[:i], line[i + 1 :].strip(), AMBIGUOUS if k else "heuristic"
-    for n, i in enumerate(candidates):
-        if _ADDRESS_START.match(line[i + 1 : i + _WINDOW].lstrip()):
-            return line[:i], line[i + 1 :].strip(), "heuristic"
+    # Whether the text after a comma looks like an address is read from the whole
+    # line once: its last digit, its last cross reference.
+    last_digit = next((j for j in range(end - 1, -1, -1) if line[j].isdigit()), -1)
+    last_see = max((m.start() for m in _SEE_NOTE.finditer(line)), default=-1)
+    n = 0
+    while (c := candidates.at(n)) is not None:
+        if _ADDRESS_START.match(line[c + 1 : c + _WINDOW].lstrip()):
+            return line[:c], line[c + 1 :].strip(), "heuristic"
         # After a legal form, the rest is an address only when it has the parts of
         # one: a number, more comma-separated parts, or a cross reference.  A rest
         # with none is a sub-unit of the name ("Tactical Missile Corporation, Joint
         # Stock Company Saratov Radio Instrument Plant").
-        if _ENDS_LEGAL.search(line[max(0, i - _WINDOW) : i]) and (
-            last_digit > i or n + 1 < len(candidates) or last_see > i
+        if _ENDS_LEGAL.search(line, max(0, c - _WINDOW), c) and (
+            last_digit > c or candidates.at(n + 1) is not None or last_see > c
         ):
-            return line[:i], line[i + 1 :].strip(), "heuristic"
-    if _is_place(line[candidates[-1] + 1 : end]):
+            return line[:c], line[c + 1 :].strip(), "heuristic"
+        n += 1
+    found = candidates.found
+    if _is_place(line[found[-1] + 1 : end]):
         # "Maple Engineering Pvt. Ltd. Consultants, Importers and Exporters, Islamabad.":
-        # the city alone ends the line; what comes before it is the name's.
-        i = candidates[-1]
+        # the city alone ends the line; what comes before it is the name's.  So does a
+        # run of places ("... (PINSTECH), Nilore, Islamabad"): the address is all of it.
+        k = len(found) - 1
+        while k and _is_place(line[found[k - 1] + 1 : found[k]]):
+            k -= 1
+        i = found[k]
         return line[:i], line[i + 1 :].strip(), AMBIGUOUS
     return line, "", "whole"
 
@@ -465,14 +584,32 @@ def _split_at_final_country(line: str) -> tuple[str, str, str]:
     m = _FINAL_COUNTRY.search(line)
     if m and fold(m.group(1)) in _COUNTRY_WORDS:
         return line[: m.start() + 1], line[m.start() + 1 :].strip(), AMBIGUOUS
-    m = _PERIOD_NUMBER.search(line)
+    m = _period_number(line, 0, len(line))
     if m and _ends_like_address(line):
         # "Joint Stock Company 766 UPTK. 1 Institutskaya Street, ..., Russia."
         return line[: m.start() + 1], line[m.end() :].strip(), AMBIGUOUS
     return line, "", "whole"
 
 
-_PERIOD_NUMBER = re.compile(r"(?<=[^\W\d_]{2})\.\s+(?=\d)")
+#: An office, room, suite, flat or post-office box number run into the name before it
+#: (the space before it; written to start with it, which a search can skip to).
+_OFFICE = re.compile(
+    r"\s(?=(?:office|room|rm|suite|flat|apt|apartment)\s+#?[\w/-]*\d|p\.?\s?o\.?\s?box\s+\d)",
+    re.IGNORECASE,
+)
+#: A period and the number after it ("UPTK. 1 Institutskaya"): see _period_number.
+_PERIOD_NUMBER = re.compile(r"\.\s+(?=\d)")
+
+
+def _period_number(line: str, start: int, end: int) -> re.Match[str] | None:
+    """The first period in ``line[start:end]`` that ends a word of two letters or more
+    and that a number follows after a space ("Joint Stock Company 766 UPTK. 1 ..."),
+    not an initial's or a number's ("No. 5")."""
+    for m in _PERIOD_NUMBER.finditer(line, start, end):
+        i = m.start()
+        if i >= 2 and line[i - 1].isalpha() and line[i - 2].isalpha():
+            return m
+    return None
 
 
 _FINAL_COUNTRY = re.compile(r"\.\s+([^.,;()]{2,40}?)\.?\s*$")
@@ -701,7 +838,7 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
             if count is None and not tail.startswith(("\u2014", "\u2013", "-")):
                 # "X, a.k.a. Y, Z, 12 Road, ..." with no list: the aliases run to
                 # where the address starts.
-                aliases, more = _alias_run(tail)
+                aliases, more = _alias_run(tail, _is_person(name))
                 rest[:0] = ["\u2014" + a for a in aliases]
                 if clean(more):
                     rest.insert(len(aliases), more)
@@ -723,7 +860,16 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
         )
         name_text = first
         if name_text.rstrip().endswith(":") and any(is_dash_line(r) for r in rest):
-            cell = EntityCell(name=strip_list_punctuation(name_text), name_split="list-lead")
+            if _UNIT_LEAD.search(name_text) and is_dash_line(rest[0]):
+                # A row of its own for one sub-unit, named on the next line: "China
+                # Electronics Technology Group Corporation 13th Research Institute (CETC
+                # 13) subordinate institution:<br/>—Hebei Brightway International,";
+                # named as the rows beside it name theirs on one line ("... (CETC 13)
+                # subordinate institution: Bowei Integrated Circuits, ...").
+                name_text = f"{name_text.rstrip()} {clean_alias(rest.pop(0))}"
+                cell = EntityCell(name=strip_list_punctuation(name_text), name_split="unit-lead")
+            else:
+                cell = EntityCell(name=strip_list_punctuation(name_text), name_split="list-lead")
         elif not known and "," not in name_text and ". " not in name_text:
             # No comma, no names to look for: the line is all name.
             cell = EntityCell(name=strip_item(clean(name_text)))
@@ -747,6 +893,14 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
     target = cell.aliases if has_clause else cell.listed_items
     # The alias whose line may run on into an address: the last one announced.
     detach_at = declared - 1 if has_clause and declared is not None else -1
+    listed = 0  # the items listed (an alias naming its own alias is one item)
+
+    def add(item: str) -> None:
+        nonlocal listed
+        if item:
+            listed += 1
+            target.extend(_alias_names(item) if has_clause else (item,))
+
     if (
         declared
         and rest
@@ -766,26 +920,22 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
             if line.count("\u2014") <= 1:
                 # One item (most lines): ``after`` is the item before its punctuation.
                 address = ""
-                if len(cell.aliases) == detach_at:
+                if listed == detach_at:
                     piece, address = _detach_trailing_address(line)
                     if address:
                         pending.append(address)
-                item = clean_alias(piece if address else line)
-                if item:
-                    target.append(item)
+                add(clean_alias(piece) if address else alias_text(after))
                 if not in_aliases and has_clause:
                     cell.problem("alias-after-address", "an alias line follows an address", line)
                 continue
             pieces = _split_inline_dashes(line)
             for n, piece in enumerate(pieces):
                 last = n == len(pieces) - 1
-                if last and len(cell.aliases) == detach_at:
+                if last and listed == detach_at:
                     piece, address = _detach_trailing_address(piece)
                     if address:
                         pending.append(address)
-                item = clean_alias(piece)
-                if item:
-                    target.append(item)
+                add(clean_alias(piece))
             if not in_aliases and has_clause:
                 cell.problem("alias-after-address", "an alias line follows an address", line)
             continue
@@ -793,10 +943,10 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
         addresses, notes = split_addresses(line)
         cell.addresses.extend(addresses)
         cell.notes.extend(notes)
-    if declared is not None and declared != len(cell.aliases):
+    if declared is not None and declared != listed:
         cell.problem(
             "alias-count",
-            f"the alias clause announces {declared} aliases, the cell lists {len(cell.aliases)}",
+            f"the alias clause announces {declared} aliases, the cell lists {listed}",
             first,
         )
     if inline:
@@ -825,6 +975,8 @@ _UNIT_MARKER = re.compile(
     r"\b\s*:?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+#: The lead of a row for one sub-unit: "... (CETC 13) subordinate institution:".
+_UNIT_LEAD = re.compile(r"\bsubordinate\s+instit\w*(?<![sS])\s*:\s*$", re.IGNORECASE)
 #: A parent named only in the lead of its units' list, as the Military End-User list
 #: does: "The following eight subordinate institutions of Aero-Engine Company of China:".
 _UNITS_LEAD = re.compile(

@@ -271,6 +271,10 @@ def _walk(el: etree._Element, b: _LineBuilder, entity: bool) -> None:
                 b.glue(t)  # an ordinal: "3<sup>rd</sup>"
         elif tag == "SUB":
             b.glue("".join(str(t) for t in child.itertext()))  # a fraction's denominator
+        elif tag == "E" and not len(child) and (child.text or "").strip().casefold() == "and":
+            # The italic "and" between addresses is a word of its own, also where the
+            # markup has no space either side ("Athens, Greece;<E T="03">and</E>Blg Mtb").
+            b.add(" and ")
         elif tag in _BREAK_BLOCKS:
             b.flush()
             _walk(child, b, entity)
