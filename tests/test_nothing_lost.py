@@ -24,7 +24,8 @@ from frdiff.parse.rows import UNREAD_CODES
 from frdiff.parse.rule import parse_rule
 from frdiff.parse.snapshot import parse_snapshot
 
-_TABLE_ROW = re.compile(r" table row (\d+)$")
+#: A rule's row, "DOC table row N", and the field a finding names ("..., entity").
+_TABLE_ROW = re.compile(r" table row (\d+)(?:, [a-z ]+)?$")
 _SNAPSHOT_ROWS = re.compile(r", row (\d+)(?:-(\d+))?(?:, |$)")
 
 
@@ -72,7 +73,11 @@ def check_rule(data: bytes, cs: ChangeSet) -> None:
         assert src.startswith(doc) and _TABLE_ROW.search(src), src
 
     # Every unread row has a finding naming its row.
-    unread = {f.where for f in cs.findings if f.code in UNREAD_CODES and _TABLE_ROW.search(f.where)}
+    unread = {
+        m.group(1)
+        for f in cs.findings
+        if f.code in UNREAD_CODES and (m := _TABLE_ROW.search(f.where))
+    }
     assert len(unread) == kinds.get("unread", 0), "an unread row has no finding naming it"
 
     # Every name quoted by a Supplement No. 4 instruction is in a change or a finding.

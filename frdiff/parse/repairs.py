@@ -5,7 +5,8 @@ class of rows that row stands for, and used by every reader that meets it (the
 Entity-cell reader, :mod:`frdiff.parse.cells`, serves both the rule and the
 snapshot parser).  Row-level defects (cells missing, extra, or shifted into the
 country column) are repaired where rows are aligned, in
-:meth:`frdiff.parse.snapshot._TableReader.align`, and reported as findings there.
+:meth:`frdiff.parse.table.TableRows.align` (for rules and snapshots alike), and
+reported as findings there.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """What a row of the Entity List table is: one vocabulary for both table readers.
 
-The rule parser reads a rule's GPOTABLE (:mod:`frdiff.parse.table`) and the
-snapshot parser a whole eCFR copy (:mod:`frdiff.parse.snapshot`); both count every
-row as one of :data:`ROW_KINDS`, tell a placeholder row by :func:`is_stars`, and
-report a row they cannot read with the same finding codes.
+The rule parser reads a rule's GPOTABLE and the snapshot parser a whole eCFR copy
+through one row reader (:class:`frdiff.parse.table.TableRows`): it counts every row
+as one of :data:`ROW_KINDS`, tells a placeholder row by :func:`is_stars`, and
+reports a row it cannot read with these finding codes.
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ TEXT_OUTSIDE_CELLS = "text-outside-cells"  # text in the row but in none of its 
 ROW_SHAPE = "row-shape"  # more or fewer cells than the table's columns
 ORPHAN_CONTINUATION = "orphan-continuation"  # Entity text alone, no entry above it
 NO_COUNTRY = "no-country"  # an entry before any country heading
+#: Codes of the rows a table's layout prints (stars, spacers, country headings,
+#: column headings): each is counted as its kind by both readers; a snapshot, which
+#: accounts for every row of the whole list by a finding, reports them (INFO), a
+#: rule, whose tables are excerpts laid out with them, does not.
+LAYOUT_CODES = frozenset({"placeholder-row", "empty-row", "country-row", "header-row"})
 #: The codes that account for a row read as no entry ("unread").
 UNREAD_CODES = frozenset({NO_ENTITY, TEXT_OUTSIDE_CELLS, ORPHAN_CONTINUATION})
 

@@ -50,6 +50,7 @@ from frdiff.normalize import (
 from frdiff.parse.cells import parse_entity_cell
 from frdiff.parse.claims import parse_claims
 from frdiff.parse.instructions import LIST_TARGETS, Target, parse_instructions
+from frdiff.parse.rows import LAYOUT_CODES
 from frdiff.parse.snapshot import read_list_table
 from frdiff.parse.table import Table, TableEntry, clean_cell, read_table
 from frdiff.parse.xml import MAX_DOCUMENT_BYTES, load, local, text_of
@@ -471,37 +472,29 @@ def _other_list_entries(
     for n, tables in by_list.items():
         spec = lists.get(n)
         for el in tables:
-            where = f"{doc} table of Supplement No. {n}"
-            entries, found, kinds = read_list_table(el, spec, where=where)
-            renumber = _renumbered(where, f"{doc} table row", first_row - 1)
+            entries, found, kinds = read_list_table(
+                el,
+                spec,
+                where=f"{doc} table of Supplement No. {n}",
+                row_at=f"{doc} table row ",
+                first_row=first_row,
+            )
             cited = [_with_rule_citation(e, rule) for e in entries]
             # A placeholder given the rule's citation is no longer an unparsed citation.
             resolved = {
                 f"{e.source}, citation" for e, c in zip(entries, cited, strict=True) if c is not e
             }
             findings.extend(
-                structs.replace(f, where=renumber(f.where))
+                f
                 for f in found
-                if not (f.code == "citation-unparsed" and f.where in resolved)
+                if f.code not in LAYOUT_CODES
+                and not (f.code == "citation-unparsed" and f.where in resolved)
             )
-            out.setdefault(n, []).extend(
-                structs.replace(e, source=renumber(e.source)) for e in cited
-            )
+            out.setdefault(n, []).extend(cited)
             counted = {k: v for k, v in kinds.items() if v}
             rows.update(counted)
             first_row += sum(counted.values())
     return out
-
-
-def _renumbered(where: str, prefix: str, offset: int) -> Any:
-    """A function that rewrites "WHERE, row 3" (and "row 3-4") as "PREFIX 3+offset"."""
-    pattern = re.compile(re.escape(where) + r", row (\d+)(?:-(\d+))?")
-
-    def sub(m: re.Match[str]) -> str:
-        first = f"{prefix} {int(m.group(1)) + offset}"
-        return first + (f"-{int(m.group(2)) + offset}" if m.group(2) else "")
-
-    return lambda text: pattern.sub(sub, text)
 
 
 def _with_rule_citation(e: Entry, rule: Rule) -> Entry:
@@ -622,14 +615,14 @@ def _entry(
     first = te.entity.lines[0] if te.entity.lines else ""
     cell = parse_entity_cell(te.entity.lines, known.for_line(first, te.country))
     for code, message, text in cell.problems:
-        findings.append(Finding(WARNING, code, message, f"{where}, Entity", text))
+        findings.append(Finding(WARNING, code, message, f"{where}, entity", text))
     if cell.name_split == "heuristic":  # (an ambiguous split is among the problems)
         findings.append(
             Finding(
                 INFO,
                 "name-address-split",
                 f"name and address share a line; name read as {cell.name!r}",
-                f"{where}, Entity",
+                f"{where}, entity",
                 te.entity.lines[0] if te.entity.lines else "",
             )
         )

@@ -8,7 +8,8 @@ GPO tables (GPOTABLE > ROW > ENT).  Output is a :class:`~frdiff.model.Snapshot`.
 Every body row of the list's table becomes an entry (a continuation row
 joins the entry above it) or a finding naming the document, row and field:
 nothing is dropped silently.  ``Snapshot.rows`` counts the body rows seen
-(header rows of the table are not counted).
+(header rows of the table are not counted).  The rows are read by
+:class:`frdiff.parse.table.TableRows`, the rule parser's row reader too.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from frdiff.lists import ListSpec
 from frdiff.model import (
     EDITORIAL_NOTE,
     EFFECTIVE_DATE_NOTE,
-    FOOTNOTE,
     INFO,
     SOURCE_NOTE,
     WARNING,
@@ -36,8 +36,6 @@ from frdiff.model import (
     Unit,
 )
 from frdiff.normalize import (
-    REGION_HEADINGS,
-    clean,
     country,
     fold,
     parse_citations,
@@ -45,124 +43,29 @@ from frdiff.normalize import (
     unreadable_date,
 )
 from frdiff.parse.cells import parse_entity_cell, plain_name
-from frdiff.parse.rows import (
-    NO_COUNTRY,
-    NO_ENTITY,
-    ROW_KINDS,
-    ROW_SHAPE,
-    STAR_CHARS,
-    TEXT_OUTSIDE_CELLS,
-    all_stars,
-)
+from frdiff.parse.rows import NO_COUNTRY, NO_ENTITY, ROW_SHAPE
+from frdiff.parse.rows import ROW_KINDS as ROW_KINDS  # the kinds Snapshot.accounting counts
 from frdiff.parse.rows import is_stars as _is_stars
-from frdiff.parse.xml import cell_lines, gc_paused, load, local, text_of
+from frdiff.parse.table import (
+    HEADER_WORDS,
+    TABLE_TAGS,
+    Cell,
+    CellMemo,
+    PendingEntry,
+    Row,
+    TableRows,
+    iter_tags,
+    tag_names,
+)
+from frdiff.parse.xml import gc_paused, load, local, text_of
 
 _AS_OF = re.compile(r"\b(?:as\s+of|current\s+as\s+of|up\s+to\s+date\s+as\s+of)\s+(.{6,40})", re.I)
-_HEADER_WORDS = ("country", "entity", "license requirement", "license review policy")
-_TABLE_TAGS = frozenset({"TABLE", "GPOTABLE"})
-_ROW_TAGS = frozenset({"TR", "ROW"})
-_CELL_TAGS = frozenset({"TD", "TH", "ENT"})
-_HEAD_TAGS = frozenset({"THEAD", "BOXHD"})
 #: The kind of a list's reserved rows ("BURMA | [Reserved] | [Reserved]"), counted
 #: for the lists that have them (see ListSpec.reserved).
 RESERVED = "reserved"
 _DATE_TAGS = frozenset({"AMDDATE", "CITA", "HEAD", "HD", "DATE"})
 #: Root elements of Federal Register documents (GPO FR XML), never an eCFR copy.
 FR_DOCUMENT_ROOTS = frozenset({"RULE", "PRORULE", "NOTICE", "PRESDOCU", "FEDREG", "RULES"})
-
-
-def _iter_tags(el: etree._Element, tags: frozenset[str] | set[str]) -> list[etree._Element]:
-    """Descendants of ``el`` with one of ``tags`` (upper-case, any case or namespace)."""
-    return list(el.iter(*_names(tags)))
-
-
-def _names(tags: frozenset[str] | set[str]) -> list[str]:
-    """lxml tag names for ``tags`` in upper or lower case, in any namespace or none."""
-    return [t for tag in tags for t in (f"{{*}}{tag}", f"{{*}}{tag.lower()}")]
-
-
-class _Cell:
-    """A cell read once: its lines, footnote markers and text (the lines joined).
-
-    The lines are :func:`~frdiff.normalize.clean`, so the text is clean too.
-    """
-
-    __slots__ = ("footnotes", "lines", "text")
-
-    def __init__(self, lines: list[str] | None = None, footnotes: list[int] | None = None) -> None:
-        self.lines: list[str] = lines or []
-        self.footnotes: list[int] = footnotes or []
-        self.text = " ".join(self.lines)
-
-
-class _Row:
-    """One body row's cells, read."""
-
-    __slots__ = ("cells", "elements", "gpo", "number")
-
-    def __init__(
-        self, number: int, cells: list[_Cell], elements: list[etree._Element], gpo: bool
-    ) -> None:
-        self.number = number
-        self.cells = cells
-        self.elements = elements
-        self.gpo = gpo
-
-    @property
-    def spans(self) -> list[int]:
-        return [_span(c) for c in self.elements]
-
-
-class _Building:
-    """An entry being assembled: continuation rows may still add lines to it."""
-
-    __slots__ = (
-        "citations",
-        "continuations",
-        "country",
-        "country_code",
-        "entity_footnotes",
-        "entity_lines",
-        "first_row",
-        "last_row",
-        "policy",
-        "requirement",
-    )
-
-    def __init__(
-        self,
-        row: int,
-        country: str,
-        country_code: str | None,
-        entity: _Cell,
-        requirement: _Cell,
-        policy: _Cell,
-        citations: _Cell,
-    ) -> None:
-        self.first_row = self.last_row = row
-        self.continuations = 0
-        self.country = country
-        self.country_code = country_code
-        # The cell's own lists, shared with the memo: a continuation row replaces
-        # them, never extends them.
-        self.entity_lines = entity.lines
-        self.entity_footnotes = entity.footnotes
-        self.requirement = requirement
-        self.policy = policy
-        self.citations = citations
-
-    def continue_with(self, entity: _Cell, row: int) -> None:
-        """A continuation row: its Entity cell's lines join the entry's."""
-        self.entity_lines = self.entity_lines + entity.lines
-        self.entity_footnotes = self.entity_footnotes + entity.footnotes
-        self.last_row = row
-        self.continuations += 1
-
-
-_tostring = etree.tostring
-#: Before an Entity cell's markup in the memo's keys (the second cell of a row):
-#: its ``<sup>`` reads as text, a license cell's as a footnote marker.
-_ENTITY_KEY = b"\x00entity:"
 
 
 #: A citation cell read: its citations and the problems met (code, message, text).
@@ -179,7 +82,7 @@ _Reading = tuple[
 ]
 
 
-class ParseMemo:
+class ParseMemo(CellMemo):
     """Cell readings kept for reuse: repeated texts are read once.
 
     Readings depend on the cell text alone, so they can be shared by the parses of
@@ -188,25 +91,12 @@ class ParseMemo:
     memo grows with every document read through it; the values are immutable.
     """
 
-    __slots__ = ("_cells", "_citations", "_entities")
+    __slots__ = ("_citations", "_entities")
 
     def __init__(self) -> None:
-        self._cells: dict[str | bytes, _Cell] = {}
+        super().__init__()
         self._entities: dict[tuple[str, ...], _Reading] = {}
         self._citations: dict[str, _CitationReading] = {}
-
-    def read_cell(self, el: etree._Element, key: str | bytes) -> _Cell:
-        """Read a cell not in the memo, and keep it under ``key``: a plain-text cell's
-        text, another's markup (license texts repeat hundreds of times, and a second
-        version of the list repeats nearly all of the first).  The markup of an Entity
-        cell is keyed with :data:`_ENTITY_KEY` before it: it reads ``<sup>`` as text."""
-        if isinstance(key, str):
-            line = clean(key)
-            cell = _Cell([line] if line else None)
-        else:
-            cell = _Cell(*cell_lines(el, entity=key.startswith(_ENTITY_KEY)))
-        self._cells[key] = cell
-        return cell
 
     def entity(self, lines: list[str]) -> _Reading:
         key = tuple(lines)
@@ -395,7 +285,7 @@ def _unreadable_document_date(root: etree._Element, where: str) -> list[Finding]
         bad = _unreadable(value) if value else None
         if bad and value:
             return finding(bad, attr, value)
-    for el in _iter_tags(root, _DATE_TAGS):
+    for el in iter_tags(root, _DATE_TAGS):
         text = text_of(el)
         tag = local(el.tag)
         if tag not in {"AMDDATE", "DATE"}:
@@ -446,10 +336,10 @@ def find_supplement(
         stack.extend(
             child
             for child in reversed(el)
-            if isinstance(child.tag, str) and local(child.tag) not in _TABLE_TAGS
+            if isinstance(child.tag, str) and local(child.tag) not in TABLE_TAGS
         )
     for el, n in named:
-        if n == supplement and next(el.iter(*_names(_TABLE_TAGS)), None) is not None:
+        if n == supplement and next(el.iter(*tag_names(TABLE_TAGS)), None) is not None:
             return el
     if any(n == supplement for _, n in named):
         raise ParseError(
@@ -467,7 +357,7 @@ def find_supplement(
 
 def _entity_tables(container: etree._Element, spec: ListSpec) -> list[etree._Element]:
     """The tables of the list: those headed like it, else every table."""
-    tables = _iter_tags(container, _TABLE_TAGS)
+    tables = iter_tags(container, TABLE_TAGS)
     headed = [t for t in tables if _headed_like(t, spec.header_words)]
     return headed or tables
 
@@ -480,7 +370,7 @@ def _headed_like(table: etree._Element, words: tuple[str, ...]) -> bool:
     rows.  (No word can run across two cells.)
     """
     missing = set(words)
-    for h in table.iter(*_names({"TH", "CHED"})):
+    for h in table.iter(*tag_names({"TH", "CHED"})):
         text = fold(text_of(h))
         missing = {w for w in missing if w not in text}
         if not missing:
@@ -500,7 +390,7 @@ def document_date(root: etree._Element) -> str | None:
             found = _any_date(value)
             if found:
                 return found
-    for el in _iter_tags(root, _DATE_TAGS):  # filtered in C: the tables are large
+    for el in iter_tags(root, _DATE_TAGS):  # filtered in C: the tables are large
         text = text_of(el)
         if local(el.tag) in {"AMDDATE", "DATE"}:
             found = _any_date(text)
@@ -527,279 +417,25 @@ def _any_date(text: str) -> str | None:
     return parse_date(text)
 
 
-def _is_country_heading(text: str) -> bool:
-    """True when a first-column text is a country heading rather than entity text."""
-    heading, code = country(text)
-    if code or fold(heading) in REGION_HEADINGS:
-        return True
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters) and len(text) <= 60
+class _TableReader(TableRows):
+    """The Entity List's rows read into entries (see :class:`TableRows`).
 
-
-class _TableReader:
-    """Reads rows into entries, carrying the country down and collecting findings.
-
-    In two passes: :meth:`read_table` groups the rows into entries still to be
-    read (and the findings about rows), in order; :meth:`finish` then reads each
-    entry's cells.  The result is what reading each entry as its last row is seen
-    would give, in the same order, but each pass keeps its own code and data hot:
-    a tenth faster on a full list.
+    In two passes: :meth:`~TableRows.read_table` groups the rows into entries still
+    to be read (and the findings about rows), in order; :meth:`finish` then reads
+    each entry's cells.  The result is what reading each entry as its last row is
+    seen would give, in the same order, but each pass keeps its own code and data
+    hot: a tenth faster on a full list.
     """
 
-    def __init__(self, where: str, memo: ParseMemo) -> None:
-        self.where = where
-        self.memo = memo
+    def __init__(
+        self, where: str, memo: ParseMemo, *, row_at: str | None = None, first_row: int = 1
+    ) -> None:
+        super().__init__(where, memo, row_at=row_at, first_row=first_row)
+        self.memo: ParseMemo = memo
         self.known_entities = memo._entities
         self.known_citations = memo._citations
         self.entries: list[Entry] = []
         self.findings: list[Finding] = []
-        #: Entries to read and findings about rows, in document order (see finish).
-        self.events: list[_Building | Finding] = []
-        self.rows = 0
-        self.country = ""
-        self.country_code: str | None = None
-        self.pending: _Building | None = None
-        #: The table's footnote texts, numbered where the row gives the number.
-        self.footnotes: list[ListNote] = []
-        #: Rows by how they were read (see Snapshot.accounting).
-        self.kinds = dict.fromkeys(ROW_KINDS, 0)
-
-    # -- findings -----------------------------------------------------------
-    def _at(self, row: int, fld: str = "") -> str:
-        base = f"{self.where}, row {row}"
-        return f"{base}, {fld}" if fld else base
-
-    def finding(
-        self, severity: str, code: str, message: str, row: int, fld: str = "", text: str = ""
-    ) -> None:
-        self.events.append(Finding(severity, code, message, self._at(row, fld), text))
-
-    # -- rows ---------------------------------------------------------------
-    def read_table(self, table: etree._Element) -> None:
-        # Sets of the elements themselves (not their ids: a proxy's id may be reused
-        # once it is freed); the lists keep the proxies alive.
-        head_list: list[etree._Element] = []
-        foot_list: list[etree._Element] = []
-        for part in _iter_tags(table, _HEAD_TAGS | {"TFOOT"}):  # one pass for both
-            rows = _iter_tags(part, _ROW_TAGS)
-            (foot_list if local(part.tag) == "TFOOT" else head_list).extend(rows)
-        head_rows, foot_rows = set(head_list), set(foot_list)
-        known_cells, read_cell = self.memo._cells, self.memo.read_cell
-        for row_el in _iter_tags(table, _ROW_TAGS):
-            # The usual rows: every child a TD (or every one an ENT), found by lxml's
-            # tag filter (reading each child's tag costs as much as the cell itself).
-            n = len(row_el)
-            cells_el, all_th = list(row_el.iterchildren("TD")), False
-            if len(cells_el) != n:
-                cells_el = list(row_el.iterchildren("ENT"))
-            if len(cells_el) != n:
-                children = list(row_el)
-                names = [local(c.tag) for c in children]
-                cells_el = [c for c, t in zip(children, names, strict=True) if t in _CELL_TAGS]
-                all_th = all(t == "TH" for t in names if t in _CELL_TAGS)
-            if (cells_el and all_th) or row_el in head_rows:
-                continue
-            self.rows += 1
-            cells = []
-            for i, c in enumerate(cells_el):  # inline: runs for every cell of the list
-                if len(c):
-                    # Text broken by <br/> only (most multi-line cells, nearly all of
-                    # them Entity cells, each its own): the lines are the texts between
-                    # the breaks, as cell_lines reads them, read without the memo.
-                    parts = [c.text]
-                    for br in c:
-                        if br.tag != "br":
-                            break
-                        parts.append(br.tail)
-                    else:
-                        cells.append(_Cell([line for line in map(clean, parts) if line]))
-                        continue
-                    markup: bytes = _tostring(c, with_tail=False)
-                    key: str | bytes = _ENTITY_KEY + markup if i == 1 else markup
-                else:
-                    key = c.text or ""
-                found = known_cells.get(key)
-                cells.append(found if found is not None else read_cell(c, key))
-            if len(cells) == 5 and self.country and not cells[0].text:
-                entity = cells[1].text
-                if (
-                    entity
-                    and entity[0] not in STAR_CHARS
-                    and (cells[2].text or cells[3].text or cells[4].text)
-                    and row_el not in foot_rows
-                ):
-                    # The usual row, an entry under the current country: read_row
-                    # would find it neither stars, footnote, header, misaligned nor a
-                    # continuation.
-                    self.flush()
-                    self.pending = _Building(self.rows, self.country, self.country_code, *cells[1:])
-                    continue
-            row = _Row(self.rows, cells, cells_el, local(row_el.tag) == "ROW")
-            self.read_row(row, row_el in foot_rows, row_el)
-        self.flush()
-
-    def no_entry(self, row: _Row, in_foot: bool, el: etree._Element | None) -> bool:
-        """Count and report a row that is no entry of any list (text outside its
-        cells, stars or nothing, footnote text); False for any other row."""
-        texts = [c.text for c in row.cells]
-        n = row.number
-        if not any(texts) and el is not None and text_of(el):
-            # Text in the row but in none of its cells (a hand-edited table).
-            self.kinds["unread"] += 1
-            self.finding(
-                WARNING, TEXT_OUTSIDE_CELLS, "row has text outside its cells", n, text=text_of(el)
-            )
-            return True
-        # All stars or empty: joined by spaces, the texts are too.
-        if all_stars(" ".join(texts)):
-            code = "placeholder-row" if any(texts) else "empty-row"
-            self.kinds["placeholder"] += 1
-            self.finding(
-                INFO, code, "row is not an entity (stars or empty)", n, text=" | ".join(texts)
-            )
-            return True
-        # A footnote row has exactly one filled cell.
-        if in_foot or (texts.count("") == len(texts) - 1 and _is_footnote_row(row)):
-            self.flush()
-            self.kinds["footnote"] += 1
-            self.footnotes.append(_footnote(row))
-            self.finding(
-                INFO, "footnote-row", "footnote text, not an entity", n, text=" ".join(texts)
-            )
-            return True
-        return False
-
-    def read_row(self, row: _Row, in_foot: bool = False, el: etree._Element | None = None) -> None:
-        if self.no_entry(row, in_foot, el):
-            return
-        texts = [c.text for c in row.cells]
-        n = row.number
-        if texts[0][:7].casefold() == "country" and [fold(t) for t in texts[:4]] == list(
-            _HEADER_WORDS
-        ):
-            self.kinds["header"] += 1
-            self.finding(INFO, "header-row", "a repeated header row", n, text=" | ".join(texts))
-            return
-        if len(texts) == 5 and not texts[0]:
-            cells: list[_Cell] | None = row.cells  # the usual row: nothing to align
-        else:
-            cells = self.align(row)
-        if cells is None:
-            self.kinds["misaligned"] += 1
-            return
-        first, entity, requirement, policy, citation = cells
-        if first.text and not _is_stars(first.text):
-            self.flush()
-            self.country, self.country_code = country(first.text)
-        rest_empty = not (requirement.text or policy.text or citation.text)
-        if (
-            self.pending is not None
-            and not first.text
-            and rest_empty
-            and not _is_stars(entity.text)
-        ):
-            # A GPO continuation row: more addresses for the entry above.
-            self.pending.continue_with(entity, n)
-            return
-        self.flush()
-        if _is_stars(entity.text):
-            if first.text and rest_empty:
-                self.kinds["country"] += 1
-                self.finding(
-                    INFO, "country-row", "a country heading row without an entity", n,
-                    text=" | ".join(c.text for c in cells),
-                )  # fmt: skip
-                return
-            self.kinds["unread"] += 1
-            self.finding(
-                WARNING,
-                NO_ENTITY,
-                "row has no entity text",
-                n,
-                "entity",
-                " | ".join(c.text for c in cells),
-            )
-            return
-        if not self.country:
-            self.finding(WARNING, NO_COUNTRY, "entity row before any country heading", n, "country")
-        self.pending = _Building(
-            n, self.country, self.country_code, entity, requirement, policy, citation
-        )
-
-    def align(self, row: _Row) -> list[_Cell] | None:
-        """The row's five cells, repairing the misalignments the eCFR has shown."""
-        cells = list(row.cells)
-        n = row.number
-        if row.gpo and 1 < len(cells) < 5:
-            # GPO rows leave trailing empty ENTs out (continuation rows, heading rows).
-            cells += [_Cell() for _ in range(5 - len(cells))]
-        if len(cells) == 5:
-            first = cells[0].text
-            if first and not _is_country_heading(first) and not cells[1].text:
-                self.finding(
-                    WARNING,
-                    "entity-in-country-column",
-                    "entity text in the country column; read as the entity",
-                    n,
-                    "country",
-                    first,
-                )
-                return [_Cell(), cells[0], *cells[2:]]
-            return cells
-        if len(cells) == 4:
-            first = cells[0].text
-            if first and not _is_country_heading(first):
-                self.finding(
-                    WARNING,
-                    "row-4-cells",
-                    "row has 4 cells, the country column missing; entity text read from the first",
-                    n,
-                    "country",
-                    first,
-                )
-                return [_Cell(), *cells]
-            self.finding(
-                WARNING,
-                "row-4-cells",
-                "row has 4 cells; the citation column is missing",
-                n,
-                "citation",
-                " | ".join(c.text for c in cells),
-            )
-            return [*cells, _Cell()]
-        if len(cells) == 6:
-            empties = [i for i, c in enumerate(cells) if i > 0 and not c.text]
-            drop = empties[0] if empties else 2
-            dropped = cells[drop]
-            if dropped.text:
-                # Two entity cells: the entity text was split across columns.
-                cells[1] = _Cell(
-                    cells[1].lines + dropped.lines, cells[1].footnotes + dropped.footnotes
-                )
-            self.finding(
-                WARNING,
-                "row-6-cells",
-                f"row has 6 cells; cell {drop + 1} "
-                + ("was empty and is ignored" if not dropped.text else "joined to the entity"),
-                n,
-                text=" | ".join(c.text for c in cells),
-            )
-            del cells[drop]
-            return cells
-        self.finding(
-            WARNING,
-            ROW_SHAPE,
-            f"row has {len(cells)} cells, not 5; not read as an entity",
-            n,
-            text=" | ".join(c.text for c in cells),
-        )
-        return None
-
-    def flush(self) -> None:
-        """The entry being assembled is complete: queue it to be read."""
-        if self.pending is not None:
-            self.events.append(self.pending)
-            self.pending = None
 
     def finish(self) -> None:
         """Read the entries queued, keeping findings in document order."""
@@ -812,12 +448,12 @@ class _TableReader:
             else:
                 self.read_entry(event)
 
-    def read_entry(self, b: _Building) -> None:
+    def read_entry(self, b: PendingEntry) -> None:
         """Read an entry's cells into an :class:`Entry` and its findings."""
         if b.first_row == b.last_row:
-            src = f"{self.where}, row {b.first_row}"
+            src = f"{self.row_at}{b.first_row}"
         else:
-            src = f"{self.where}, row {b.first_row}-{b.last_row}"
+            src = f"{self.row_at}{b.first_row}-{b.last_row}"
         reading = self.known_entities.get(tuple(b.entity_lines))
         if reading is None:
             reading = self.memo.entity(b.entity_lines)
@@ -848,7 +484,7 @@ class _TableReader:
                 name,
                 aliases,
                 addresses,
-                b.requirement.text,  # license_requirement: cell texts are clean (_Cell)
+                b.requirement.text,  # license_requirement: cell texts are clean (Cell)
                 b.policy.text,  # license_review_policy
                 citations,
                 tuple(dict.fromkeys(notes_seen)) if notes_seen else (),  # footnotes
@@ -863,7 +499,7 @@ class _TableReader:
 
 #: A row of the Entity List's table has five cells (country, entity, the two license
 #: columns, citation): the layout :class:`_TableReader` reads.
-_ENTITY_LIST_WIDTH = len(_HEADER_WORDS) + 1
+_ENTITY_LIST_WIDTH = len(HEADER_WORDS) + 1
 #: An entry announcing sub-units listed on the rows below it: "The following eight
 #: subordinate institutions of Aero-Engine Company of China:" (Supplement No. 7).
 _UNITS_HEADING = re.compile(r"^the\s+following\b.*:\s*$", re.IGNORECASE)
@@ -880,45 +516,25 @@ class _ListReader(_TableReader):
     accounted for.  Entries are read by the same cell readers.
     """
 
-    def __init__(self, where: str, memo: ParseMemo, spec: ListSpec) -> None:
-        super().__init__(where, memo)
+    def __init__(
+        self,
+        where: str,
+        memo: ParseMemo,
+        spec: ListSpec,
+        *,
+        row_at: str | None = None,
+        first_row: int = 1,
+    ) -> None:
+        super().__init__(where, memo, row_at=row_at, first_row=first_row)
         self.spec = spec
         self.entity_index = spec.entity_column % spec.width
         self.citation_index = spec.citation_index
         self.country_index = spec.country_column % spec.width
+        self.usual_width = 0  # no usual row: every row is read by read_row
         if spec.reserved is not None:
             self.kinds[RESERVED] = 0
 
-    def read_table(self, table: etree._Element) -> None:
-        head_rows: set[etree._Element] = set()
-        foot_rows: set[etree._Element] = set()
-        for part in _iter_tags(table, _HEAD_TAGS | {"TFOOT"}):
-            rows = _iter_tags(part, _ROW_TAGS)
-            (foot_rows if local(part.tag) == "TFOOT" else head_rows).update(rows)
-        for row_el in _iter_tags(table, _ROW_TAGS):
-            children = [c for c in row_el if isinstance(c.tag, str) and local(c.tag) in _CELL_TAGS]
-            if row_el in head_rows or (children and all(local(c.tag) == "TH" for c in children)):
-                continue
-            self.rows += 1
-            cells = [self._cell(c, i) for i, c in enumerate(children)]
-            row = _Row(self.rows, cells, children, local(row_el.tag) == "ROW")
-            self.read_row(row, row_el in foot_rows, row_el)
-        self.flush()
-
-    def _cell(self, el: etree._Element, index: int) -> _Cell:
-        if len(el):
-            markup: bytes = _tostring(el, with_tail=False)
-            key: str | bytes = _ENTITY_KEY + markup if index == self.entity_index else markup
-        else:
-            key = el.text or ""
-        found = self.known_cells.get(key)
-        return found if found is not None else self.memo.read_cell(el, key)
-
-    @property
-    def known_cells(self) -> dict[str | bytes, _Cell]:
-        return self.memo._cells
-
-    def read_row(self, row: _Row, in_foot: bool = False, el: etree._Element | None = None) -> None:
+    def read_row(self, row: Row, in_foot: bool = False, el: etree._Element | None = None) -> None:
         spec = self.spec
         if self.no_entry(row, in_foot, el):
             return
@@ -931,7 +547,7 @@ class _ListReader(_TableReader):
         cells = list(row.cells)
         if row.gpo and 1 < len(cells) < spec.width:
             # GPO rows leave trailing empty ENTs out.
-            cells += [_Cell() for _ in range(spec.width - len(cells))]
+            cells += [Cell() for _ in range(spec.width - len(cells))]
         if len(cells) != spec.width:
             self.kinds["misaligned"] += 1
             self.finding(
@@ -943,7 +559,7 @@ class _ListReader(_TableReader):
             )
             return
         first, entity = cells[self.country_index], cells[self.entity_index]
-        cited = cells[self.citation_index] if self.citation_index is not None else _Cell()
+        cited = cells[self.citation_index] if self.citation_index is not None else Cell()
         if first.text and not _is_stars(first.text):
             self.flush()
             self.country, self.country_code = country(first.text)
@@ -983,11 +599,11 @@ class _ListReader(_TableReader):
             return
         if not self.country:
             self.finding(WARNING, NO_COUNTRY, "entity row before any country heading", n, "country")
-        self.pending = _Building(
-            n, self.country, self.country_code, entity, _Cell(), _Cell(), cited
+        self.pending = PendingEntry(
+            n, self.country, self.country_code, entity, Cell(), Cell(), cited
         )
 
-    def _continues(self, pending: _Building) -> bool:
+    def _continues(self, pending: PendingEntry) -> bool:
         """Whether a row without country or citation continues ``pending``: always
         (as the Entity List's GPO continuation rows do), except in a list without a
         citation column (where nothing tells a continuation), or one whose
@@ -1002,49 +618,20 @@ class _ListReader(_TableReader):
         return not pending.citations.text or bool(lines and _UNITS_HEADING.match(lines[0]))
 
 
-_LEADING_NUMBER = re.compile(r"^(\d{1,2})\s+(?=\S)")
-
-
-def _footnote(row: _Row) -> ListNote:
-    """A footer row as a numbered footnote: its number is the row's superscript
-    ("<sup>4</sup> For this entity, ...") or the number its text starts with."""
-    text = " ".join(c.text for c in row.cells if c.text)
-    marks = [n for c in row.cells for n in c.footnotes]
-    if marks:
-        return ListNote(FOOTNOTE, text, marks[0])
-    m = _LEADING_NUMBER.match(text)
-    if m:
-        return ListNote(FOOTNOTE, text[m.end() :], int(m.group(1)))
-    return ListNote(FOOTNOTE, text)
-
-
-def _span(el: etree._Element) -> int:
-    try:
-        return int(el.get("colspan") or el.get("COLSPAN") or 1)
-    except ValueError:
-        return 1
-
-
-_FOOTNOTE_START = re.compile(r"^\s*(?:\d{1,2}\s|footnote|note\b|\*\s*\w)", re.IGNORECASE)
-
-
-def _is_footnote_row(row: _Row) -> bool:
-    """A footer row: one cell (often spanning the table) of footnote definitions."""
-    filled = [c for c in row.cells if c.text]
-    if len(filled) != 1:
-        return False
-    only = filled[0]
-    wide = len(row.cells) == 1 or max(row.spans or [1]) >= 3
-    return wide and (bool(only.footnotes) or bool(_FOOTNOTE_START.match(only.text)))
-
-
 def read_list_table(
-    table: etree._Element, spec: ListSpec, *, where: str
+    table: etree._Element,
+    spec: ListSpec,
+    *,
+    where: str,
+    row_at: str | None = None,
+    first_row: int = 1,
 ) -> tuple[list[Entry], list[Finding], dict[str, int]]:
     """The entries of one table printing rows of a list without license columns (a
     rule's GPOTABLE adding to the Unverified List, say), the findings about its rows,
-    and how each row was read (as :attr:`Snapshot.accounting` counts them)."""
-    reader = _ListReader(where, ParseMemo(), spec)
+    and how each row was read (as :attr:`Snapshot.accounting` counts them).  Rows are
+    numbered from ``first_row`` and named as :class:`~frdiff.parse.table.TableRows`
+    names them (``row_at``)."""
+    reader = _ListReader(where, ParseMemo(), spec, row_at=row_at, first_row=first_row)
     reader.read_table(table)
     reader.finish()
     return reader.entries, reader.findings, reader.kinds
