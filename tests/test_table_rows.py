@@ -39,7 +39,13 @@ ROWS: list[tuple[str, str, set[str]]] = [
         "continuation",
         set(),
     ),
-    ("<ROW>" + "<ENT>x</ENT>" * 7 + "</ROW>", "misaligned", {"row-shape"}),
+    ("<ROW><ENT>x</ENT><ENT/>" + "<ENT>x</ENT>" * 5 + "</ROW>", "misaligned", {"row-shape"}),
+    (
+        f"<ROW><ENT> </ENT><ENT>Elm Works Ltd.</ENT><ENT>{_ENTRY}</ENT><ENT>Presumption of "
+        "denial.</ENT><ENT>90 FR 11000, 3/3/25.</ENT><ENT>Stray</ENT><ENT>Stray</ENT></ROW>",
+        "entry",
+        {"row-shape"},
+    ),
     (
         f"<ROW><ENT> </ENT><ENT>Birch Labs Ltd.</ENT><ENT/><ENT>{_ENTRY}</ENT>"
         "<ENT>Presumption of denial.</ENT><ENT>90 FR 11000, 3/3/25.</ENT></ROW>",
@@ -85,7 +91,8 @@ def _document() -> bytes:
     return rule(
         [
             "2. Supplement No. 4 to part 744 is amended by adding under CANADA entries for "
-            "“Maple Tech Inc.”, “Birch Labs Ltd.”, “Cedar Systems” and “Dogwood Corp.”."
+            "“Maple Tech Inc.”, “Elm Works Ltd.”, “Birch Labs Ltd.”, “Cedar Systems” and “Dogwood "
+            "Corp.”."
         ],
         [r for r, _, _ in ROWS],
     )
@@ -123,17 +130,14 @@ def test_the_rows_a_rule_prints_read_alike_by_both_readers() -> None:
     # The same entries, from the same rows, with the continuation row joined.
     rule_entries = [(c.entry.name, c.entry.addresses) for c in cs.changes if c.entry]
     assert rule_entries == [(e.name, e.addresses) for e in snap.entries]
+    entry_rows = [n for n, (_, kind, _) in enumerate(ROWS, 1) if kind == "entry"]
     assert [c.entry.source for c in cs.changes if c.entry] == [
-        "2025-01234 table row 6",
-        "2025-01234 table row 9",
-        "2025-01234 table row 10",
-        "2025-01234 table row 13",
+        f"2025-01234 table row {n}" for n in entry_rows
     ]
+    # The entry followed by its continuation row spans both.
+    continued = {n - 1 for n, (_, kind, _) in enumerate(ROWS, 1) if kind == "continuation"}
     assert [e.source for e in snap.entries] == [
-        "s.xml, row 6-7",
-        "s.xml, row 9",
-        "s.xml, row 10",
-        "s.xml, row 13",
+        f"s.xml, row {n}-{n + 1}" if n in continued else f"s.xml, row {n}" for n in entry_rows
     ]
     assert rule_entries[0][1] == (
         "1 King Street, Toronto, Canada",

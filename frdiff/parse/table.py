@@ -490,6 +490,17 @@ class TableRows:
             )
             del cells[drop]
             return cells
+        if len(cells) > 6 and cells[1].text and (cells[2].text or cells[4].text):
+            # Cells after a well-formed row ("Maple Tech Inc. | For all items ... |
+            # ... | 90 FR 11000 | Stray cell"): the row is read, the extra text reported.
+            self.finding(
+                WARNING,
+                ROW_SHAPE,
+                f"row has {len(cells)} cells, expected 5; the cells after the fifth are ignored",
+                n,
+                text=" | ".join(c.text for c in cells[5:]),
+            )
+            return cells[:5]
         self.finding(
             WARNING,
             ROW_SHAPE,
