@@ -93,8 +93,8 @@ class ParseMemo(CellMemo):
 
     __slots__ = ("_citations", "_entities")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, shared: bool = True) -> None:
+        super().__init__(shared=shared)
         self._entities: dict[tuple[str, ...], _Reading] = {}
         self._citations: dict[str, _CitationReading] = {}
 
@@ -183,7 +183,7 @@ def _parse_snapshot(
             f"no {spec.name} table (TABLE or GPOTABLE) in Supplement No. {supplement}",
             where=where,
         )
-    memo = memo if memo is not None else ParseMemo()
+    memo = memo if memo is not None else ParseMemo(shared=False)
     parser: _TableReader | _ListReader
     if spec.license_columns is not None and spec.width == _ENTITY_LIST_WIDTH:
         parser = _TableReader(where, memo)
@@ -201,9 +201,10 @@ def _parse_snapshot(
     findings = parser.findings
     findings.extend(_duplicates(parser.entries))
     if not date:
-        date = document_date(root)
+        dated = iter_tags(root, _DATE_TAGS)  # one walk of the whole tree for both
+        date = document_date(root, dated)
         if date is None:
-            findings.extend(_unreadable_document_date(root, where))
+            findings.extend(_unreadable_document_date(root, where, dated))
     return Snapshot(
         entries=tuple(parser.entries),
         date=date,
@@ -270,10 +271,13 @@ def _duplicates(entries: list[Entry]) -> list[Finding]:
     return out
 
 
-def _unreadable_document_date(root: etree._Element, where: str) -> list[Finding]:
+def _unreadable_document_date(
+    root: etree._Element, where: str, dated: list[etree._Element] | None = None
+) -> list[Finding]:
     """A finding for a date the document gives that does not exist ("February 30").
 
-    Looks where :func:`document_date` looks, when it found no date.
+    Looks where :func:`document_date` looks, when it found no date (``dated``: the
+    elements it looked at, as it takes them).
     """
 
     def finding(bad: str, place: str, text: str) -> list[Finding]:
@@ -285,7 +289,7 @@ def _unreadable_document_date(root: etree._Element, where: str) -> list[Finding]
         bad = _unreadable(value) if value else None
         if bad and value:
             return finding(bad, attr, value)
-    for el in iter_tags(root, _DATE_TAGS):
+    for el in iter_tags(root, _DATE_TAGS) if dated is None else dated:
         text = text_of(el)
         tag = local(el.tag)
         if tag not in {"AMDDATE", "DATE"}:
@@ -378,11 +382,12 @@ def _headed_like(table: etree._Element, words: tuple[str, ...]) -> bool:
     return False
 
 
-def document_date(root: etree._Element) -> str | None:
+def document_date(root: etree._Element, dated: list[etree._Element] | None = None) -> str | None:
     """The date a document says it is current as of, where it says so.
 
     Looks at AMDDATE elements, DATE-like attributes of the root and phrases such as
-    "as of 2025-03-31" in CITA or heading text.
+    "as of 2025-03-31" in CITA or heading text.  ``dated``: those elements, when the
+    caller has found them already (a walk of the whole tree, done once).
     """
     for attr in ("DATE", "date", "AMDDATE", "issue_date", "ISSUE_DATE"):
         value = root.get(attr)
@@ -390,7 +395,7 @@ def document_date(root: etree._Element) -> str | None:
             found = _any_date(value)
             if found:
                 return found
-    for el in iter_tags(root, _DATE_TAGS):  # filtered in C: the tables are large
+    for el in iter_tags(root, _DATE_TAGS) if dated is None else dated:  # filtered in C
         text = text_of(el)
         if local(el.tag) in {"AMDDATE", "DATE"}:
             found = _any_date(text)
@@ -631,7 +636,7 @@ def read_list_table(
     and how each row was read (as :attr:`Snapshot.accounting` counts them).  Rows are
     numbered from ``first_row`` and named as :class:`~frdiff.parse.table.TableRows`
     names them (``row_at``)."""
-    reader = _ListReader(where, ParseMemo(), spec, row_at=row_at, first_row=first_row)
+    reader = _ListReader(where, ParseMemo(shared=False), spec, row_at=row_at, first_row=first_row)
     reader.read_table(table)
     reader.finish()
     return reader.entries, reader.findings, reader.kinds

@@ -54,6 +54,8 @@ TABLE_TAGS = frozenset({"TABLE", "GPOTABLE"})
 ROW_TAGS = frozenset({"TR", "ROW"})
 CELL_TAGS = frozenset({"TD", "TH", "ENT"})
 HEAD_TAGS = frozenset({"THEAD", "BOXHD"})
+#: What :meth:`TableRows.read_table` looks for in a table: rows, head and foot parts.
+_PART_TAGS = ROW_TAGS | HEAD_TAGS | {"TFOOT"}
 
 
 def iter_tags(el: etree._Element, tags: frozenset[str] | set[str]) -> list[etree._Element]:
@@ -153,10 +155,15 @@ ENTITY_KEY = b"\x00entity:"
 class CellMemo:
     """Cells read once, by their text or markup: repeated cells are read once."""
 
-    __slots__ = ("_cells",)
+    __slots__ = ("_cells", "shared")
 
-    def __init__(self) -> None:
+    def __init__(self, *, shared: bool = True) -> None:
         self._cells: dict[str | bytes, Cell] = {}
+        #: Whether the memo serves other parses too.  A memo of one parse only (the
+        #: caller's ``shared=False``) keeps no Entity cell with markup: such a cell
+        #: seldom recurs in one document, so the key (its markup serialized) would cost
+        #: more than it saves.  The cell reads the same either way (see read_table).
+        self.shared = shared
 
     def read_cell(self, el: etree._Element, key: str | bytes) -> Cell:
         """Read a cell not in the memo, and keep it under ``key``: a plain-text cell's
@@ -254,13 +261,21 @@ class TableRows:
         # once it is freed); the lists keep the proxies alive.
         head_list: list[etree._Element] = []
         foot_list: list[etree._Element] = []
-        for part in iter_tags(table, HEAD_TAGS | {"TFOOT"}):  # one pass for both
-            rows = iter_tags(part, ROW_TAGS)
-            (foot_list if local(part.tag) == "TFOOT" else head_list).extend(rows)
+        # One walk of the table for its rows and its head and foot parts (each walk
+        # of thousands of rows costs as much as reading a few hundred cells).
+        table_rows: list[etree._Element] = []
+        for el in iter_tags(table, _PART_TAGS):
+            tag = local(el.tag)
+            if tag in ROW_TAGS:
+                table_rows.append(el)
+            else:
+                rows = iter_tags(el, ROW_TAGS)
+                (foot_list if tag == "TFOOT" else head_list).extend(rows)
         head_rows, foot_rows = set(head_list), set(foot_list)
         known_cells, read_cell = self.memo._cells, self.memo.read_cell
         entity_index, usual_width = self.entity_index, self.usual_width
-        for row_el in iter_tags(table, ROW_TAGS):
+        shared = self.memo.shared
+        for row_el in table_rows:
             # The usual rows: every child a TD (or every one an ENT), found by lxml's
             # tag filter (reading each child's tag costs as much as the cell itself).
             n = len(row_el)
@@ -288,6 +303,10 @@ class TableRows:
                         parts.append(br.tail)
                     else:
                         cells.append(Cell([line for line in map(clean, parts) if line]))
+                        continue
+                    if i == entity_index and not shared:
+                        # Read, not keyed: what read_cell would read under ENTITY_KEY.
+                        cells.append(Cell(*cell_lines(c, entity=True)))
                         continue
                     markup: bytes = _tostring(c, with_tail=False)
                     key: str | bytes = ENTITY_KEY + markup if i == entity_index else markup
@@ -604,7 +623,7 @@ def read_table(
     """
     reader = TableRows(
         f"{doc} table",
-        CellMemo(),
+        CellMemo(shared=False),
         row_at=f"{doc} table row ",
         first_row=first_row,
         start_country=start_country,

@@ -308,10 +308,42 @@ def cell_lines(el: etree._Element, *, entity: bool = False) -> tuple[list[str], 
             if line:
                 lines.append(line)
         return lines, []
+    plain = _break_and_lines(el)
+    if plain is not None:
+        return plain, []
     b = _LineBuilder()
     _walk(el, b, entity)
     b.flush()
     return b.lines, b.footnotes
+
+
+def _break_and_lines(el: etree._Element) -> list[str] | None:
+    """:func:`_walk`'s lines for a cell whose children are only ``<br/>`` and the
+    italic "and" (``<E T="03">and</E>``, most cells with markup), None for any other.
+
+    The same result, without the builder: a ``br`` ends the line (``flush``), the
+    italic "and" adds " and " and every text and tail is added as it is.  The tags
+    are compared as lxml gives them ("br", "E"): any other spelling, which
+    :func:`local` would normalize, goes the general way.
+    """
+    lines: list[str] = []
+    buf = [el.text or ""]
+    for child in el:
+        tag = child.tag
+        if tag == "br":
+            line = clean("".join(buf))
+            if line:
+                lines.append(line)
+            buf = []
+        elif tag == "E" and not len(child) and (child.text or "").strip().casefold() == "and":
+            buf.append(" and ")
+        else:
+            return None
+        buf.append(child.tail or "")
+    line = clean("".join(buf))
+    if line:
+        lines.append(line)
+    return lines
 
 
 def cell_text(el: etree._Element, *, entity: bool = False) -> CellText:
