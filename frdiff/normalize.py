@@ -301,13 +301,17 @@ def split_addresses(text: str) -> tuple[list[str], list[str]]:
     if m:
         notes.append(clean(m.group(0)))
         text = text[: m.start()]
-    parts = [strip_list_punctuation(p) for p in ADDRESS_SPLIT.split(text)]
-    # "...; <E>and</E><br/>": the "and" before the next line's address is no address.
-    # "Address: 1 Pl. Sobina, ..."; "Alt Address: Proshchad Sobina 1, ...": labels.
-    parts = [_ADDRESS_LABEL.sub("", p) if "ddress" in p[:16] else p for p in parts]
-    return [
-        p[4:] if p[:4] in ("and ", "And ") else p for p in parts if p and p not in ("and", "And")
-    ], notes
+    addresses: list[str] = []
+    for part in ADDRESS_SPLIT.split(text):
+        # strip_list_punctuation(part): a part of clean text is clean once stripped.
+        p = strip_item(part.strip())
+        # "Address: 1 Pl. Sobina, ..."; "Alt Address: Proshchad Sobina 1, ...": labels.
+        if "ddress" in p[:16]:
+            p = _ADDRESS_LABEL.sub("", p)
+        # "...; <E>and</E><br/>": the "and" before the next line's address is no address.
+        if p and p not in ("and", "And"):
+            addresses.append(p[4:] if p[:4] in ("and ", "And ") else p)
+    return addresses, notes
 
 
 _ADDRESS_LABEL = re.compile(r"^\(?(?:alt(?:ernate)?\.?\s+)?address(?:es)?:\s*", re.IGNORECASE)

@@ -90,6 +90,21 @@ _ENDS_LEGAL = re.compile(
     r"s\.a\.l|sal|pvt|pjsc|ojsc|cjsc)\.?)\s*$",
     re.IGNORECASE,
 )
+#: The longest text _ENDS_LEGAL matches before its trailing spaces ("incorporated."),
+#: and some.
+_LEGAL_ENDING_LENGTH = 16
+
+
+def _ends_legal(text: str) -> bool:
+    """``_ENDS_LEGAL.search(text)``, looking at the end of the text only.
+
+    The pattern ends at the end of the text, after spaces only, so a match starts no
+    further left than its longest alternative; searched from there (``\b`` still sees
+    the character before), it is found without trying every position of a long line.
+    """
+    return _ENDS_LEGAL.search(text, max(0, len(text.rstrip()) - _LEGAL_ENDING_LENGTH)) is not None
+
+
 #: A company's legal name ends here: "Co., Ltd.", "Limited", "LLC", "Inc.", "GmbH".
 _ENDS_COMPANY = re.compile(r"\b(?:ltd|limited|llc|inc|gmbh|plc)\.?\s*$", re.IGNORECASE)
 _ADDRESS_START = re.compile(
@@ -342,7 +357,7 @@ def _is_person(name: str) -> bool:
     return (
         1 < len(words) <= 4
         and all(w[:1].isupper() and w.replace("-", "").replace("'", "").isalpha() for w in words)
-        and not _ENDS_LEGAL.search(name)
+        and not _ends_legal(name)
         and _ORGANISATION_WORDS.isdisjoint(ws := _words(name))
         and _PLACE_WORDS.isdisjoint(ws)
     )
@@ -457,7 +472,7 @@ def _continues_name(line: str, i: int, end: int) -> bool:
     if _LEGAL_SUFFIX.match(after):
         return True
     part = after.split(",", 1)[0]
-    if len(part) < len(after) and len(part.split()) <= 4 and _ENDS_LEGAL.search(part):
+    if len(part) < len(after) and len(part.split()) <= 4 and _ends_legal(part):
         return True  # "JLD Technology, Hong Kong Co., Ltd.": a legal form ends the next part
     if after[:1] != "(":
         return False
@@ -698,7 +713,10 @@ _ORGANISATION_WORDS = frozenset(
 
 
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]+", text.casefold()))
+    return set(_WORD.findall(text.casefold()))
+
+
+_WORD = re.compile(r"[a-z]+")
 
 
 #: Words that make a part a place even beside an organisation word ("Business
@@ -711,7 +729,7 @@ _PLACE_WORDS = frozenset(
 
 def _is_organisation(text: str) -> bool:
     """A name that is an organisation's: a legal form or an organisation word."""
-    return bool(_ENDS_LEGAL.search(text)) or not _ORGANISATION_WORDS.isdisjoint(_words(text))
+    return _ends_legal(text) or not _ORGANISATION_WORDS.isdisjoint(_words(text))
 
 
 def _is_sub_unit(text: str) -> bool:
@@ -742,7 +760,7 @@ def _is_place(text: str) -> bool:
         and all(w[:1].isupper() for w in words)
         and not any(c.isdigit() for c in text)
         and not _LEGAL_SUFFIX.match(text)
-        and not _ENDS_LEGAL.search(text)
+        and not _ends_legal(text)
         and _ORGANISATION_WORDS.isdisjoint(_words(text))  # "NPO Electromechanics": a unit
     )
 
@@ -818,9 +836,7 @@ def _period_cut(alias_line: str) -> tuple[int, int] | None:
             if (
                 not alone
                 and ends_with_abbreviation(piece)
-                and (
-                    "," not in rest or not (_ADDRESS_START.match(rest) or _ENDS_LEGAL.search(piece))
-                )
+                and ("," not in rest or not (_ADDRESS_START.match(rest) or _ends_legal(piece)))
             ):
                 # "Co. 2nd Academy"; "M.A.G. Tech, 5762 Royalmount Ave, ..." (but after
                 # a legal form the name is whole: "Kral Aviation Ltd. Senlikkoy Mah, ...")
