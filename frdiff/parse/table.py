@@ -293,6 +293,10 @@ class TableRows:
             cells = []
             for i, c in enumerate(cells_el):  # inline: runs for every cell of the list
                 if len(c):
+                    if i == entity_index and not shared:
+                        # Read, not keyed: what read_cell would read under ENTITY_KEY.
+                        cells.append(Cell(*cell_lines(c, entity=True)))
+                        continue
                     # Text broken by <br/> only (most multi-line cells, nearly all of
                     # them Entity cells, each its own): the lines are the texts between
                     # the breaks, as cell_lines reads them, read without the memo.
@@ -303,10 +307,6 @@ class TableRows:
                         parts.append(br.tail)
                     else:
                         cells.append(Cell([line for line in map(clean, parts) if line]))
-                        continue
-                    if i == entity_index and not shared:
-                        # Read, not keyed: what read_cell would read under ENTITY_KEY.
-                        cells.append(Cell(*cell_lines(c, entity=True)))
                         continue
                     markup: bytes = _tostring(c, with_tail=False)
                     key: str | bytes = ENTITY_KEY + markup if i == entity_index else markup

@@ -295,22 +295,22 @@ def cell_lines(el: etree._Element, *, entity: bool = False) -> tuple[list[str], 
         # Most cells are plain text: the same result without the line builder.
         line = clean(el.text)
         return ([line] if line else []), []
+    plain = _break_and_lines(el)
+    if plain is not None:
+        return plain, []
     parts = [el.text]
     for child in el:
         if local(child.tag) != "BR":
             break
         parts.append(child.tail)
     else:
-        # Text broken by <br/> only (most multi-line cells): each part is a line.
+        # Text broken by <br/> only, in another spelling ("BR"): each part is a line.
         lines = []
         for part in parts:
             line = clean(part)
             if line:
                 lines.append(line)
         return lines, []
-    plain = _break_and_lines(el)
-    if plain is not None:
-        return plain, []
     b = _LineBuilder()
     _walk(el, b, entity)
     b.flush()
@@ -319,7 +319,8 @@ def cell_lines(el: etree._Element, *, entity: bool = False) -> tuple[list[str], 
 
 def _break_and_lines(el: etree._Element) -> list[str] | None:
     """:func:`_walk`'s lines for a cell whose children are only ``<br/>`` and the
-    italic "and" (``<E T="03">and</E>``, most cells with markup), None for any other.
+    italic "and" (``<E T="03">and</E>``): nearly every cell with markup; None for any
+    other.
 
     The same result, without the builder: a ``br`` ends the line (``flush``), the
     italic "and" adds " and " and every text and tail is added as it is.  The tags
