@@ -91,6 +91,16 @@ def test_a_conforming_removal_is_one_move_between_lists() -> None:
     assert rows["Added under CHINA, PEOPLE'S REPUBLIC OF"] == 1
 
 
+def test_an_empty_row_in_a_list_without_license_columns_is_no_entry() -> None:
+    """An empty ``<ROW/>`` in the Unverified List's table (found by the fuzz test) is
+    counted as a row of no entry, not read as one (it crashed the row reader)."""
+    data = RULE.read_bytes()
+    end = data.rindex(b"</GPOTABLE>")
+    cs = parse_rule(data[:end] + b"<ROW/>" + data[end:], source=RULE.name, meta=META)
+    plain = parse_rule(data, source=RULE.name, meta=META)
+    assert [c.to_dict() for c in cs.changes] == [c.to_dict() for c in plain.changes]
+
+
 def test_the_rule_command_shows_the_move(tmp_path: Path) -> None:
     done = CliRunner().invoke(
         main,

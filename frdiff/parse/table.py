@@ -314,7 +314,7 @@ class TableRows:
                     key = c.text or ""
                 found = known_cells.get(key)
                 cells.append(found if found is not None else read_cell(c, key))
-            if len(cells) == usual_width and self.country and not cells[0].text:
+            if usual_width and len(cells) == usual_width and self.country and not cells[0].text:
                 entity = cells[1].text
                 if (
                     entity
