@@ -166,3 +166,15 @@ def test_rows_numbered_across_tables_under_the_country_carried_in() -> None:
     assert dict(got.rows) == {"entry": 2, "continuation": 1}
     assert got.findings == []
     assert got.footnote_texts == {4: "For this entity, see § 744.11."}
+
+
+def test_a_row_inside_a_gpo_tables_head_is_still_read_as_a_row() -> None:
+    # A GPO table's BOXHD holds CHED headings, never rows: a ROW there (found by the
+    # fuzzing) is counted and read like any other, never dropped unseen.
+    data = _document().replace(
+        b"</BOXHD>", b"<ROW><ENT>x</ENT><ENT/>" + b"<ENT>x</ENT>" * 5 + b"</ROW></BOXHD>", 1
+    )
+    cs = parse_rule(data, meta=META)
+    acc = dict(cs.accounting)
+    assert acc["table_rows"] == len(ROWS) + 1
+    assert acc["rows_misaligned"] == 2

@@ -53,7 +53,10 @@ HEADER_WORDS = ("country", "entity", "license requirement", "license review poli
 TABLE_TAGS = frozenset({"TABLE", "GPOTABLE"})
 ROW_TAGS = frozenset({"TR", "ROW"})
 CELL_TAGS = frozenset({"TD", "TH", "ENT"})
-HEAD_TAGS = frozenset({"THEAD", "BOXHD"})
+#: A table's head, whose rows are its column headings and are not read as rows.  A
+#: GPO table's BOXHD holds its headings as CHEDs, never rows: a ROW found there is
+#: read as any other row is (counted, and reported when it is no entry).
+HEAD_TAGS = frozenset({"THEAD"})
 #: What :meth:`TableRows.read_table` looks for in a table: rows, head and foot parts.
 _PART_TAGS = ROW_TAGS | HEAD_TAGS | {"TFOOT"}
 
