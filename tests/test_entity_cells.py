@@ -233,3 +233,49 @@ def test_successors_and_sub_units_are_the_scope_of_the_listing_not_its_name(
     cell = parse_entity_cell([line])
     assert (cell.name, cell.addresses) == (name, addresses)
     assert len(cell.notes) == 1 and cell.notes[0].startswith("and ")
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "a.k.a., the following two aliases:",
+        "a.k.a., the two aliases:",
+        "a.k.a., the two following aliases:",
+        "a.k.a., as the following two aliases:",
+        "a.k.a., following two aliases:",
+        "a.k.a., the following the following two aliases:",
+    ],
+)
+def test_the_count_clause_however_the_list_words_it(clause: str) -> None:
+    cell = parse_entity_cell(
+        [
+            f"Velder Shipping LLC, {clause}",
+            "\u2014Velder Lines; and",
+            "\u2014VSL.",
+            "1 Port Road, Dubai, U.A.E.",
+        ]
+    )
+    assert (cell.name, cell.aliases, cell.declared_aliases) == (
+        "Velder Shipping LLC",
+        ["Velder Lines", "VSL"],
+        2,
+    )
+
+
+@pytest.mark.parametrize(
+    ("alias", "names"),
+    [
+        (
+            "Velder Test Institute a.k.a. Velder Institute of Testing",
+            ["Velder Test Institute", "Velder Institute of Testing"],
+        ),
+        ("AO Velder Proekt (f.k.a., Velder Proekt ZAO)", ["AO Velder Proekt", "Velder Proekt ZAO"]),
+    ],
+)
+def test_an_alias_with_its_own_alias_without_a_comma_or_in_parentheses(
+    alias: str, names: list[str]
+) -> None:
+    cell = parse_entity_cell(
+        ["Velder Holding, a.k.a., the following one alias:", f"\u2014{alias}."]
+    )
+    assert cell.aliases == names

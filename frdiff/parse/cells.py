@@ -44,7 +44,11 @@ _NUMBERS = {
 _ALIAS_CLAUSE = re.compile(
     r",?\s*\b(?:[af]\.?\s?k\.?\s?a(?![^\W\d_])\.?|(?:also|formerly)\s+known\s+as)"
     r"\s*,?\s*(?:and\s+)?"
-    r"(?:(?:including\s+)?the\s+follow(?:ing)?\s+(?:(?P<count>[\w-]+)\s+)?"
+    # The count clause, as the list writes it: "the following N aliases:", and "the one
+    # alias:", "the three following aliases:", "as the following two aliases:",
+    # "following two aliases:", "the following the following five aliases:".
+    r"(?:(?:including\s+|as\s+)?(?:(?:the|follow(?:ing)?)\s+)+"
+    r"(?:(?P<count>[\w-]+)\s+(?:following\s+)?)?"
     r"(?:alia\w*|names?|entit(?:y|ies))\s*:?)?",
     re.IGNORECASE,
 )
@@ -269,7 +273,8 @@ def _inline_aliases(line: str) -> tuple[str, list[str]]:
     of many ("Optics and Electronics").  Only clauses of the name are read: one
     inside an alias after the cell's own clause (a one-line cell's "..., a.k.a., the
     following six aliases: —...; —AO Institute Stroyproekt (f.k.a., ...); ...")
-    stays with that alias, as it does when the alias has a line of its own.
+    is that alias's, read with it (:func:`_alias_names`), as when the alias has a
+    line of its own.
     """
     bare = _find_clause(_PARENTHESISED.sub(lambda m: " " * len(m.group(0)), line))
     limit = bare[0] if bare is not None else len(line)
@@ -320,21 +325,34 @@ def _name_list(text: str, person: bool = False) -> list[str]:
 
 
 #: An alias's own alias clause between two names: "JSC NIIP, f.k.a., Otkrytoe ...";
-#: "Thermal Processing Technology Research Institute, a.k.a., Hot Working ...".  Not
-#: a count clause, which announces sub-units' aliases ("..., a.k.a., the following
-#: one alias:").
+#: "Thermal Processing Technology Research Institute, a.k.a., Hot Working ...";
+#: "Yichang Testing Technology Research Institute a.k.a. Yichang Institute of ...".
+#: Not a count clause, which announces sub-units' aliases ("..., a.k.a., the
+#: following one alias:").
 _INNER_CLAUSE = re.compile(
-    r"[,;]\s*(?:[af]\.\s?k\.\s?a\.?|(?:also|formerly)\s+known\s+as),?\s+(?!the\s+follow)",
+    r"(?:[,;]\s*|\s+)(?:[af]\.\s?k\.\s?a\.?|(?:also|formerly)\s+known\s+as),?\s+(?!the\s+follow)",
     re.IGNORECASE,
 )
 
 
 def _alias_names(item: str) -> list[str]:
     """The names an alias item gives: itself, or the two (or more) that an inner
-    clause separates (:data:`_INNER_CLAUSE`)."""
+    clause separates (:data:`_INNER_CLAUSE`), or its own parenthesised one ("AO
+    Institute Stroyproekt (f.k.a., Institut Stroiproekt Zakrytoe Aktsionernoe
+    Obshchestvo)"): each is a name the party is known by."""
     if not _may_have_clause(item):
         return [item]
-    return [name for name in map(clean_alias, _INNER_CLAUSE.split(item)) if name]
+    inner: list[str] = []
+    if "(" in item:
+        kept, at = [], 0
+        for m in _INLINE_CLAUSE.finditer(item):
+            inner.extend(_name_list(m.group("names")))
+            kept.append(item[at : m.start()])
+            at = m.end()
+        kept.append(item[at:])
+        item = clean("".join(kept))
+    names = [name for name in map(clean_alias, _INNER_CLAUSE.split(item)) if name]
+    return names + [name for name in inner if name not in names]
 
 
 def _two_names(text: str, person: bool) -> bool:
