@@ -197,6 +197,13 @@ def test_addresses_split_at_an_italic_and_however_it_is_spaced(markup: str) -> N
             "1st Street, Sharjah, U.A.E. (Behind the Market), and P.O. Box 354, Sharjah, U.A.E.",
             ["1st Street, Sharjah, U.A.E. (Behind the Market)", "P.O. Box 354, Sharjah, U.A.E."],
         ),
+        (
+            "Building R4, No. 2 City Avenue, Dongguan, 523808, and No. 62, Second Ave., Tianjin, 300457, China.",
+            [
+                "Building R4, No. 2 City Avenue, Dongguan, 523808",
+                "No. 62, Second Ave., Tianjin, 300457, China",
+            ],
+        ),
         # A list inside one address: one address.
         (
             "Rooms 2402, 2403, and 2404, 22nd Floor, Velder Plaza, Beijing, China.",

@@ -646,22 +646,26 @@ _SUCCESSORS = re.compile(
 
 def _split_at_comma_and(address: str) -> list[str]:
     """An address text holding several addresses joined by ", and" with no ";": split
-    where the text before ends in a country and the text after starts an address
-    ("No. 777 Jianzhu West Road, Wuxi City, China, and No. 5 Huihe Road, Wuxi City,
-    China"); not a list inside one address ("Rooms 2402, 2403, and 2404, ...")."""
+    where the text before ends in a country or a postal code and the text after
+    starts an address ("No. 777 Jianzhu West Road, Wuxi City, China, and No. 5 Huihe
+    Road, Wuxi City, China"); not a list inside one address ("Rooms 2402, 2403, and
+    2404, ...")."""
     out: list[str] = []
     start = 0
     for m in _COMMA_AND.finditer(address):
         before = address[start : m.start()]
         if before.endswith(")"):  # "Sharjah, U.A.E. (Behind the Toyota Showroom)"
             before = _PARENTHESES.sub("", before)
-        if _looks_like_country(before):
+        if _looks_like_country(before) or _POSTAL_CODE_END.search(before):
             out.append(address[start : m.start()])
             start = m.end()
     out.append(address[start:])
     return out
 
 
+#: A postal code of five digits or more ending a part: "... Dongguan, 523808" (a
+#: room or house number is shorter: "Rooms 2402, 2403, and 2404").
+_POSTAL_CODE_END = re.compile(r",\s*\d{5,}\s*$")
 _COMMA_AND = re.compile(r",\s+and\s+(?=" + _ADDRESS_START.pattern.removeprefix("^") + ")", re.I)
 
 
