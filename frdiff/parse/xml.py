@@ -248,6 +248,13 @@ class _LineBuilder:
         self.buf = []
 
 
+def _is_italic_and(el: etree._Element) -> bool:
+    """An ``<E>`` holding "and" alone: the italic "and" between addresses, a word of its
+    own also where the markup has no space either side ("Athens, Greece;<E
+    T="03">and</E>Blg Mtb"), read as " and "."""
+    return not len(el) and (el.text or "").strip().casefold() == "and"
+
+
 def _walk(el: etree._Element, b: _LineBuilder, entity: bool) -> None:
     b.add(el.text)
     for child in el:
@@ -271,9 +278,7 @@ def _walk(el: etree._Element, b: _LineBuilder, entity: bool) -> None:
                 b.glue(t)  # an ordinal: "3<sup>rd</sup>"
         elif tag == "SUB":
             b.glue("".join(str(t) for t in child.itertext()))  # a fraction's denominator
-        elif tag == "E" and not len(child) and (child.text or "").strip().casefold() == "and":
-            # The italic "and" between addresses is a word of its own, also where the
-            # markup has no space either side ("Athens, Greece;<E T="03">and</E>Blg Mtb").
+        elif tag == "E" and _is_italic_and(child):
             b.add(" and ")
         elif tag in _BREAK_BLOCKS:
             b.flush()
@@ -336,7 +341,7 @@ def _break_and_lines(el: etree._Element) -> list[str] | None:
             if line:
                 lines.append(line)
             buf = []
-        elif tag == "E" and not len(child) and (child.text or "").strip().casefold() == "and":
+        elif tag == "E" and _is_italic_and(child):
             buf.append(" and ")
         else:
             return None
