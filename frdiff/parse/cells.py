@@ -277,15 +277,20 @@ def _inline_aliases(line: str) -> tuple[str, list[str]]:
     line of its own.
     """
     bare = _find_clause(_PARENTHESISED.sub(lambda m: " " * len(m.group(0)), line))
-    limit = bare[0] if bare is not None else len(line)
+    return _without_inline_clauses(line, len(line) if bare is None else bare[0])
+
+
+def _without_inline_clauses(text: str, limit: int) -> tuple[str, list[str]]:
+    """``text`` without the parenthesised alias clauses that start before ``limit``,
+    and the names they give (each read as its owner's: a person's or not)."""
     names: list[str] = []
     kept: list[str] = []
     at = 0
-    for m in _INLINE_CLAUSE.finditer(line, 0, limit):
-        names.extend(_name_list(m.group("names"), person=_is_person(line[: m.start()])))
-        kept.append(line[at : m.start()])
+    for m in _INLINE_CLAUSE.finditer(text, 0, limit):
+        names.extend(_name_list(m.group("names"), person=_is_person(text[: m.start()])))
+        kept.append(text[at : m.start()])
         at = m.end()
-    kept.append(line[at:])
+    kept.append(text[at:])
     return clean("".join(kept)), names
 
 
@@ -344,13 +349,7 @@ def _alias_names(item: str) -> list[str]:
         return [item]
     inner: list[str] = []
     if "(" in item:
-        kept, at = [], 0
-        for m in _INLINE_CLAUSE.finditer(item):
-            inner.extend(_name_list(m.group("names")))
-            kept.append(item[at : m.start()])
-            at = m.end()
-        kept.append(item[at:])
-        item = clean("".join(kept))
+        item, inner = _without_inline_clauses(item, len(item))
     names = [name for name in map(clean_alias, _INNER_CLAUSE.split(item)) if name]
     return names + [name for name in inner if name not in names]
 
@@ -416,7 +415,7 @@ def _starts_address(text: str, i: int, j: int) -> bool:
     address's first: it starts as one, or has a number or a word of a place; but not
     a name with its acronym ("Etablissement Industrial de la Defence (ETINDE)")."""
     part = text[i + 1 : j]
-    if _ADDRESS_START.match(part.lstrip()) or any(c.isdigit() for c in part):
+    if _ADDRESS_START.match(part.lstrip()) or _DIGIT.search(part):
         return True
     if part.rstrip(" .;").endswith(")") and _ENDS_DESIGNATION.search(part):
         return False
@@ -571,9 +570,9 @@ def split_name_address(line: str, known_names: Iterable[str] = ()) -> tuple[str,
     if first is None:
         return _split_at_final_country(line)
     ends_like_address = _ends_like_address(line)
-    if ends_like_address and _period_number(line, 0, first):
-        return _split_at_final_country(line)
     if ends_like_address:
+        if _period_number(line, 0, first):
+            return _split_at_final_country(line)  # "... UPTK. 1 Institutskaya Street, ..."
         # "Eliron Logistics Oy, Vanha Porvoontie 229, Vantaa, Finland 01380.": the
         # line ends as an address does, so what follows the name's first comma that
         # does not continue it is the address, however its first part begins (a
@@ -650,12 +649,14 @@ def _split_at_comma_and(address: str) -> list[str]:
     starts an address ("No. 777 Jianzhu West Road, Wuxi City, China, and No. 5 Huihe
     Road, Wuxi City, China"); not a list inside one address ("Rooms 2402, 2403, and
     2404, ...")."""
+    if ", and " not in address:
+        return [address]  # (nearly every address)
     out: list[str] = []
     start = 0
     for m in _COMMA_AND.finditer(address):
         before = address[start : m.start()]
         if before.endswith(")"):  # "Sharjah, U.A.E. (Behind the Toyota Showroom)"
-            before = _PARENTHESES.sub("", before)
+            before = _PARENTHESISED.sub("", before)
         if _looks_like_country(before) or _POSTAL_CODE_END.search(before):
             out.append(address[start : m.start()])
             start = m.end()
@@ -763,11 +764,8 @@ def _is_sub_unit(text: str) -> bool:
         return False
     # A number may lead the unit's name ("711 Aircraft Repair Plant (711 ARZ)"); one
     # after it is a street's ("R&D Centre Riesstr. 25").
-    first, _, after = _PARENTHESES.sub("", text).strip().partition(" ")
+    first, _, after = _PARENTHESISED.sub("", text).strip().partition(" ")
     return not any(c.isdigit() for c in (after if first.isdigit() else text))
-
-
-_PARENTHESES = re.compile(r"\([^()]*\)")
 
 
 def _is_place(text: str) -> bool:
@@ -1036,9 +1034,7 @@ def _parse_lines(lines: list[str], known: list[str]) -> EntityCell:
         in_aliases = False
         addresses, notes = split_addresses(line)
         for address in addresses:
-            cell.addresses.extend(
-                _split_at_comma_and(address) if ", and " in address else (address,)
-            )
+            cell.addresses.extend(_split_at_comma_and(address))
         cell.notes.extend(notes)
     if declared is not None and declared != listed:
         cell.problem(
@@ -1066,14 +1062,16 @@ def _may_have_units(lines: list[str]) -> bool:
 
 #: A line that starts a sub-unit ("Subordinate institution", "Subordinate
 #: Institution: China Electronics ...") or a list of them ("Affiliated entities:").
+#: "Subordinate institution", singular ("instit\w*": the Military End-User list spells
+#: it "Subordinate instituion:" too).
+_INSTITUTION = r"subordinate\s+instit\w*(?<![sS])"
 _UNIT_MARKER = re.compile(
-    # "instit\w*": the Military End-User list spells it "Subordinate instituion:" too.
-    r"^(?P<kind>subordinate\s+instit\w*(?<![sS])|subordinate\s+entity|affiliated\s+entit(?:y|ies))"
+    rf"^(?P<kind>{_INSTITUTION}|subordinate\s+entity|affiliated\s+entit(?:y|ies))"
     r"\b\s*:?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
 #: The lead of a row for one sub-unit: "... (CETC 13) subordinate institution:".
-_UNIT_LEAD = re.compile(r"\bsubordinate\s+instit\w*(?<![sS])\s*:\s*$", re.IGNORECASE)
+_UNIT_LEAD = re.compile(rf"\b{_INSTITUTION}\s*:\s*$", re.IGNORECASE)
 #: A parent named only in the lead of its units' list, as the Military End-User list
 #: does: "The following eight subordinate institutions of Aero-Engine Company of China:".
 _UNITS_LEAD = re.compile(
