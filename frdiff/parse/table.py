@@ -46,7 +46,7 @@ from frdiff.parse.rows import (
     all_stars,
 )
 from frdiff.parse.rows import is_stars as _is_stars
-from frdiff.parse.xml import CellText, cell_lines, cell_text, local, text_of
+from frdiff.parse.xml import CellText, break_and_lines, cell_lines, cell_text, local, text_of
 
 #: The Entity List's column headings, as a header row prints them (folded).
 HEADER_WORDS = ("country", "entity", "license requirement", "license review policy")
@@ -300,16 +300,12 @@ class TableRows:
                         # Read, not keyed: what read_cell would read under ENTITY_KEY.
                         cells.append(Cell(*cell_lines(c, entity=True)))
                         continue
-                    # Text broken by <br/> only (most multi-line cells, nearly all of
-                    # them Entity cells, each its own): the lines are the texts between
-                    # the breaks, as cell_lines reads them, read without the memo.
-                    parts = [c.text]
-                    for br in c:
-                        if br.tag != "br":
-                            break
-                        parts.append(br.tail)
-                    else:
-                        cells.append(Cell([line for line in map(clean, parts) if line]))
+                    # Text broken by <br/> and the italic "and" only (most multi-line
+                    # cells, nearly all of them Entity cells, each its own): read as
+                    # cell_lines reads it, without the memo.
+                    lines = break_and_lines(c)
+                    if lines is not None:
+                        cells.append(Cell(lines))
                         continue
                     markup: bytes = _tostring(c, with_tail=False)
                     key: str | bytes = ENTITY_KEY + markup if i == entity_index else markup

@@ -300,29 +300,16 @@ def cell_lines(el: etree._Element, *, entity: bool = False) -> tuple[list[str], 
         # Most cells are plain text: the same result without the line builder.
         line = clean(el.text)
         return ([line] if line else []), []
-    plain = _break_and_lines(el)
+    plain = break_and_lines(el)
     if plain is not None:
         return plain, []
-    parts = [el.text]
-    for child in el:
-        if local(child.tag) != "BR":
-            break
-        parts.append(child.tail)
-    else:
-        # Text broken by <br/> only, in another spelling ("BR"): each part is a line.
-        lines = []
-        for part in parts:
-            line = clean(part)
-            if line:
-                lines.append(line)
-        return lines, []
     b = _LineBuilder()
     _walk(el, b, entity)
     b.flush()
     return b.lines, b.footnotes
 
 
-def _break_and_lines(el: etree._Element) -> list[str] | None:
+def break_and_lines(el: etree._Element) -> list[str] | None:
     """:func:`_walk`'s lines for a cell whose children are only ``<br/>`` and the
     italic "and" (``<E T="03">and</E>``): nearly every cell with markup; None for any
     other.
