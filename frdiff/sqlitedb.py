@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
@@ -32,26 +33,49 @@ def open_db(
 
     ``what`` names it in errors ("index", "watch state").
     """
+    deadline = time.monotonic() + _TIMEOUT_S
     try:
-        db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        db.execute("PRAGMA busy_timeout = 60000")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute(f"PRAGMA synchronous = {synchronous}")
-        db.execute("PRAGMA foreign_keys = ON")
-        found = db.execute("PRAGMA user_version").fetchone()[0]
-        if found > version:
-            raise StoreError(
-                f"{what} schema {found} is newer than this frdiff ({version})", where=str(path)
-            )
-        if found < version:
-            with write(db, what=what, where=str(path)):
-                for statement in schema.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {version}")
+        db = sqlite3.connect(path, timeout=_TIMEOUT_S, isolation_level=None)
+        while True:
+            try:
+                _set_up(db, schema, version, what=what, where=str(path), synchronous=synchronous)
+                return db
+            except sqlite3.OperationalError as exc:
+                # The switch to WAL takes an exclusive lock, and SQLite answers
+                # "database is locked" at once, without its busy handler, where waiting
+                # could deadlock (processes opening a new file together, one creating
+                # the schema): waited for here, as the busy timeout would.
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.05)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot open the {what}: {exc}", where=str(path)) from None
-    return db
+
+
+#: How long opening a database waits for another process's lock.
+_TIMEOUT_S = 60
+
+
+def _set_up(
+    db: sqlite3.Connection, schema: str, version: int, *, what: str, where: str, synchronous: str
+) -> None:
+    """The pragmas, and the schema where the file has an older one (each step may be
+    run again: the schema is written in one transaction)."""
+    db.execute(f"PRAGMA busy_timeout = {_TIMEOUT_S * 1000}")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute(f"PRAGMA synchronous = {synchronous}")
+    db.execute("PRAGMA foreign_keys = ON")
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found > version:
+        raise StoreError(
+            f"{what} schema {found} is newer than this frdiff ({version})", where=where
+        )
+    if found < version:
+        with write(db, what=what, where=where):
+            for statement in schema.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {version}")
 
 
 @contextlib.contextmanager
